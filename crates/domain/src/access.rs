@@ -1,0 +1,178 @@
+//! Access by capability.
+//!
+//! Code that changes the organisation needs a grant value, and grants are only made here, by checking the
+//! acting person's roles against the unit's ancestry. Store functions that write take a grant rather than a
+//! bare id, so a write without a permission check does not compile.
+
+use crate::org::{Clearance, Role};
+
+/// One membership of the acting person, as the access rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipView {
+    pub unit_id: i64,
+    pub roles: Vec<Role>,
+}
+
+/// The signed-in person on whose behalf a request runs.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person_id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub clearance: Clearance,
+    /// System administrators manage the whole installation; the flag belongs to the person, not a unit.
+    pub system_admin: bool,
+    pub memberships: Vec<MembershipView>,
+}
+
+/// Proof that the actor may administer one unit (and so its subtree).
+#[derive(Debug)]
+pub struct AdminGrant {
+    unit_id: i64,
+}
+
+impl AdminGrant {
+    pub fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+}
+
+/// Proof that the actor is a system administrator.
+#[derive(Debug)]
+pub struct SystemGrant(());
+
+/// Proof that the actor may administer one person account: every unit the person belongs to is in the
+/// actor's scope (a person in no unit is managed by system administrators only).
+#[derive(Debug)]
+pub struct PersonGrant {
+    person_id: i64,
+}
+
+impl PersonGrant {
+    pub fn person_id(&self) -> i64 {
+        self.person_id
+    }
+}
+
+impl Actor {
+    pub fn is_system_admin(&self) -> bool {
+        self.system_admin
+    }
+
+    pub fn system_grant(&self) -> Option<SystemGrant> {
+        self.is_system_admin().then_some(SystemGrant(()))
+    }
+
+    /// Units where the actor holds the unit administrator role: the roots of their administrative scope.
+    pub fn admin_roots(&self) -> Vec<i64> {
+        self.memberships
+            .iter()
+            .filter(|m| m.roles.contains(&Role::UnitAdmin))
+            .map(|m| m.unit_id)
+            .collect()
+    }
+
+    /// Whether the actor administers anything at all (to show the administration pages).
+    pub fn is_any_admin(&self) -> bool {
+        self.is_system_admin() || !self.admin_roots().is_empty()
+    }
+
+    /// `ancestry` lists the unit itself first and then its ancestors up to the root, as stored now.
+    pub fn in_scope(&self, ancestry: &[i64]) -> bool {
+        if self.is_system_admin() {
+            return true;
+        }
+        let roots = self.admin_roots();
+        ancestry.iter().any(|u| roots.contains(u))
+    }
+
+    pub fn admin_grant(&self, ancestry: &[i64]) -> Option<AdminGrant> {
+        let unit_id = *ancestry.first()?;
+        self.in_scope(ancestry).then_some(AdminGrant { unit_id })
+    }
+
+    /// `membership_ancestries` holds one ancestry per unit the person belongs to.
+    pub fn person_grant(
+        &self,
+        person_id: i64,
+        membership_ancestries: &[Vec<i64>],
+    ) -> Option<PersonGrant> {
+        if self.is_system_admin() {
+            return Some(PersonGrant { person_id });
+        }
+        let ok = !membership_ancestries.is_empty()
+            && membership_ancestries.iter().all(|a| self.in_scope(a));
+        ok.then_some(PersonGrant { person_id })
+    }
+
+    /// A grant over the actor's own account (to change their own password).
+    pub fn own_grant(&self) -> PersonGrant {
+        PersonGrant {
+            person_id: self.person_id,
+        }
+    }
+
+    /// The roles the actor holds anywhere, without duplicates.
+    pub fn all_roles(&self) -> Vec<Role> {
+        let mut v: Vec<Role> = self
+            .memberships
+            .iter()
+            .flat_map(|m| m.roles.iter().copied())
+            .collect();
+        if self.system_admin {
+            v.push(Role::SystemAdmin);
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(memberships: Vec<(i64, Vec<Role>)>) -> Actor {
+        Actor {
+            person_id: 1,
+            username: "a".into(),
+            full_name: "A".into(),
+            clearance: Clearance::NONE,
+            system_admin: false,
+            memberships: memberships
+                .into_iter()
+                .map(|(unit_id, roles)| MembershipView { unit_id, roles })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn unit_admin_manages_only_own_subtree() {
+        // Tree: 1 -> 2 -> 3, and 1 -> 4.
+        let a = actor(vec![(2, vec![Role::UnitAdmin]), (4, vec![Role::Clerk])]);
+        assert!(a.admin_grant(&[2, 1]).is_some());
+        assert!(a.admin_grant(&[3, 2, 1]).is_some());
+        assert!(a.admin_grant(&[1]).is_none());
+        assert!(a.admin_grant(&[4, 1]).is_none());
+        assert!(a.system_grant().is_none());
+        assert!(a.person_grant(9, &[vec![3, 2, 1]]).is_some());
+        assert!(a.person_grant(9, &[vec![3, 2, 1], vec![4, 1]]).is_none());
+        assert!(a.person_grant(9, &[]).is_none());
+    }
+
+    #[test]
+    fn system_admin_manages_everything() {
+        let mut a = actor(vec![(4, vec![Role::Clerk])]);
+        a.system_admin = true;
+        assert!(a.admin_grant(&[1]).is_some());
+        assert!(a.person_grant(9, &[]).is_some());
+        assert!(a.system_grant().is_some());
+    }
+
+    #[test]
+    fn specialist_manages_nothing() {
+        let a = actor(vec![(1, vec![Role::Specialist, Role::Leader])]);
+        assert!(a.admin_grant(&[1]).is_none());
+        assert!(!a.is_any_admin());
+    }
+}

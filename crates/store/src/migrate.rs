@@ -1,0 +1,37 @@
+//! Versioned migrations: an ordered list embedded in the binary, applied at start in one transaction each,
+//! recorded in `schema_migrations`. A database newer than the binary is refused rather than guessed at.
+
+use crate::{Result, StoreError};
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "organisation",
+    sql: include_str!("../migrations/sqlite/0001_organisation.sql"),
+}];
+
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "organisation",
+    sql: include_str!("../migrations/postgres/0001_organisation.sql"),
+}];
+
+/// Checks that the applied versions are a prefix of the known ones and returns those still to apply.
+pub(crate) fn pending<'a>(known: &'a [Migration], applied: &[i64]) -> Result<Vec<&'a Migration>> {
+    for (i, v) in applied.iter().enumerate() {
+        match known.get(i) {
+            Some(m) if m.version == *v => {}
+            _ => {
+                return Err(StoreError::Migration(format!(
+                    "cơ sở dữ liệu có phiên bản lược đồ {v} mà chương trình này không biết; hãy dùng phiên bản vanthu mới hơn"
+                )));
+            }
+        }
+    }
+    Ok(known[applied.len()..].iter().collect())
+}

@@ -1,0 +1,135 @@
+//! The storage traits, split by concern. Writes take grants from `vanthu_domain::access`, so a write
+//! cannot be called without the permission check that makes the grant.
+
+use crate::Result;
+use crate::model::*;
+use async_trait::async_trait;
+use vanthu_domain::access::{AdminGrant, PersonGrant, SystemGrant};
+
+/// Where a new unit goes: at the top (system administrators only) or under a parent the actor administers.
+pub enum Placement<'a> {
+    Root(&'a SystemGrant),
+    Under(&'a AdminGrant),
+}
+
+impl Placement<'_> {
+    pub fn parent_id(&self) -> Option<i64> {
+        match self {
+            Placement::Root(_) => None,
+            Placement::Under(g) => Some(g.unit_id()),
+        }
+    }
+}
+
+#[async_trait]
+pub trait UnitRead: Send {
+    async fn unit(&mut self, id: i64) -> Result<Option<Unit>>;
+    async fn unit_by_key(&mut self, key: &str) -> Result<Option<Unit>>;
+    /// The unit whose current or old identifier code is `code`.
+    async fn unit_by_code(&mut self, code: &str) -> Result<Option<Unit>>;
+    /// All units ordered by name; inactive ones only when asked.
+    async fn units(&mut self, include_inactive: bool) -> Result<Vec<Unit>>;
+    /// The unit itself first, then its parent, up to the root. Empty if the unit does not exist.
+    async fn ancestry(&mut self, id: i64) -> Result<Vec<i64>>;
+    async fn count_active_children(&mut self, id: i64) -> Result<i64>;
+}
+
+#[async_trait]
+pub trait UnitWrite: Send {
+    async fn insert_unit(&mut self, at: Placement<'_>, f: &UnitFields, now: i64) -> Result<i64>;
+    async fn update_unit(&mut self, g: &AdminGrant, f: &UnitFields, now: i64) -> Result<()>;
+    async fn move_unit(&mut self, g: &AdminGrant, to: Placement<'_>, now: i64) -> Result<()>;
+    async fn set_unit_active(&mut self, g: &AdminGrant, active: bool, now: i64) -> Result<()>;
+}
+
+#[async_trait]
+pub trait PersonRead: Send {
+    async fn person(&mut self, id: i64) -> Result<Option<Person>>;
+    async fn person_by_username(&mut self, username: &str) -> Result<Option<Person>>;
+    async fn people(&mut self, f: &PeopleFilter) -> Result<Vec<Person>>;
+    async fn count_people(&mut self, f: &PeopleFilter) -> Result<i64>;
+    async fn memberships(&mut self, person_id: i64) -> Result<Vec<Membership>>;
+    async fn memberships_of_unit(&mut self, unit_id: i64) -> Result<Vec<Membership>>;
+    async fn all_memberships(&mut self) -> Result<Vec<Membership>>;
+}
+
+#[async_trait]
+pub trait PersonWrite: Send {
+    /// Creates an account, by a system administrator (`Root`) or by the administrator of the unit the
+    /// account will belong to (`Under`). Memberships are added with [`PersonWrite::put_membership`].
+    async fn insert_person(
+        &mut self,
+        by: Placement<'_>,
+        username: &str,
+        f: &PersonFields,
+        password_hash: Option<&str>,
+        must_change_password: bool,
+        now: i64,
+    ) -> Result<i64>;
+    async fn update_person(&mut self, g: &PersonGrant, f: &PersonFields, now: i64) -> Result<()>;
+    async fn set_person_active(&mut self, g: &PersonGrant, active: bool, now: i64) -> Result<()>;
+    async fn set_password(
+        &mut self,
+        g: &PersonGrant,
+        hash: &str,
+        must_change: bool,
+        now: i64,
+    ) -> Result<()>;
+    /// Adds or replaces the person's membership in the granted unit.
+    async fn put_membership(
+        &mut self,
+        person_id: i64,
+        unit: &AdminGrant,
+        f: &MembershipFields,
+    ) -> Result<()>;
+    async fn remove_membership(&mut self, person_id: i64, unit: &AdminGrant) -> Result<()>;
+}
+
+#[async_trait]
+pub trait AuthRead: Send {
+    async fn credentials(&mut self, username: &str) -> Result<Option<Credentials>>;
+    async fn token(&mut self, token_hash: &str) -> Result<Option<Token>>;
+    async fn login_events(&mut self, since: i64, until: i64) -> Result<Vec<LoginEvent>>;
+}
+
+#[async_trait]
+pub trait AuthWrite: Send {
+    async fn set_login_state(
+        &mut self,
+        person_id: i64,
+        failed: i64,
+        locked_until: i64,
+    ) -> Result<()>;
+    async fn insert_login_event(&mut self, e: &LoginEvent) -> Result<()>;
+    async fn insert_token(
+        &mut self,
+        token_hash: &str,
+        person_id: i64,
+        kind: TokenKind,
+        csrf: Option<&str>,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+    async fn revoke_token(&mut self, token_hash: &str, now: i64) -> Result<bool>;
+    async fn revoke_person_tokens(&mut self, person_id: i64, now: i64) -> Result<u64>;
+}
+
+#[async_trait]
+pub trait HistoryRead: Send {
+    async fn events_for(&mut self, entity: &str, entity_id: i64, limit: i64) -> Result<Vec<Event>>;
+    async fn recent_events(&mut self, limit: i64) -> Result<Vec<Event>>;
+}
+
+#[async_trait]
+pub trait HistoryWrite: Send {
+    async fn append_event(&mut self, e: &NewEvent<'_>, now: i64) -> Result<i64>;
+}
+
+/// Everything that can be read.
+pub trait ReadTx: UnitRead + PersonRead + AuthRead + HistoryRead + Send {}
+
+/// One write transaction: everything readable and writable; nothing is kept without `commit`.
+#[async_trait]
+pub trait WriteTx: ReadTx + UnitWrite + PersonWrite + AuthWrite + HistoryWrite + Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+}
