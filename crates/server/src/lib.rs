@@ -1,1 +1,10 @@
+//! The vanthu application: use cases, the JSON API, the web pages, imports and exports, and the demo.
 
+pub mod app;
+pub mod error;
+
+pub use app::{App, AuthSettings};
+pub use error::{AppError, AppResult};
+pub mod api;
+pub mod demo;
+pub mod server;

@@ -1,1 +1,216 @@
-fn main() {}
+//! `vanthu`: the operational management information system, as one binary.
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::DataArgs;
+use std::sync::Arc;
+use vanthu_server::{App, AuthSettings};
+
+#[derive(Parser)]
+#[command(
+    name = "vanthu",
+    version,
+    about = "Hệ thống thông tin điều hành tác nghiệp — vanthu"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and the API
+    Serve(ServeArgs),
+    /// Administration from the command line
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "VANTHU_LISTEN")]
+    listen: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// On an empty installation, create a demo organisation and accounts (password: VANTHU_DEMO_PASSWORD)
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure (when served over HTTPS)
+    #[arg(long, env = "VANTHU_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a system administrator account (the first one on a fresh installation)
+    CreateSystemAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// The password; read from VANTHU_ADMIN_PASSWORD or asked for when absent
+        #[arg(long, env = "VANTHU_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+async fn open_app(data: &DataArgs, secure_cookies: bool) -> Result<(App, config::FileConfig)> {
+    let file = data.file()?;
+    let (_dir, url) = data.resolve(&file)?;
+    let store = vanthu_store::open(&url)
+        .await
+        .with_context(|| "không mở được cơ sở dữ liệu")?;
+    let auth = AuthSettings {
+        secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
+        ..AuthSettings::default()
+    };
+    Ok((App::new(Arc::from(store), auth), file))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let (app, file) = open_app(&args.data, args.secure_cookies).await?;
+    if args.demo {
+        if vanthu_server::demo::is_empty(&app).await? {
+            let pw = std::env::var("VANTHU_DEMO_PASSWORD")
+                .unwrap_or_else(|_| vanthu_server::demo::DEFAULT_DEMO_PASSWORD.into());
+            let accounts = vanthu_server::demo::seed(&app, &pw)
+                .await
+                .map_err(|e| anyhow::anyhow!("không tạo được dữ liệu mẫu: {e}"))?;
+            println!(
+                "Đã tạo dữ liệu mẫu: {} tài khoản, mật khẩu chung lấy từ VANTHU_DEMO_PASSWORD (mặc định {}).",
+                accounts.len(),
+                vanthu_server::demo::DEFAULT_DEMO_PASSWORD
+            );
+            println!(
+                "{:<36} {:<28} {:<20} Đơn vị",
+                "Tài khoản", "Họ và tên", "Vai trò"
+            );
+            for a in &accounts {
+                println!(
+                    "{:<36} {:<28} {:<20} {}",
+                    a.username, a.full_name, a.roles, a.unit
+                );
+            }
+        } else {
+            println!("Cơ sở dữ liệu đã có dữ liệu: không tạo thêm dữ liệu mẫu.");
+        }
+    }
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("không mở được cổng {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "vanthu {} đang chạy tại http://{addr}/ (cơ sở dữ liệu: {}, khởi động {} ms)",
+        env!("CARGO_PKG_VERSION"),
+        app.store.backend(),
+        started.elapsed().as_millis()
+    );
+    let store = app.store.clone();
+    vanthu_server::server::serve(listener, app, shutdown_signal()).await?;
+    store.close().await;
+    println!("vanthu đã dừng.");
+    Ok(())
+}
+
+async fn admin(cmd: AdminCommand) -> Result<()> {
+    match cmd {
+        AdminCommand::CreateSystemAdmin {
+            username,
+            full_name,
+            password,
+            data,
+        } => {
+            let (app, _) = open_app(&data, false).await?;
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    let p = rpassword::prompt_password("Mật khẩu: ")?;
+                    let q = rpassword::prompt_password("Nhập lại mật khẩu: ")?;
+                    if p != q {
+                        bail!("hai lần nhập mật khẩu không khớp");
+                    }
+                    p
+                }
+            };
+            let input = vanthu_server::app::people::PersonInput {
+                username,
+                full_name,
+                system_admin: true,
+                clearance: Some("tuyet_mat".into()),
+                password: Some(password),
+                ..Default::default()
+            };
+            let p = app
+                .create_system_admin(&input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Đã tạo tài khoản quản trị hệ thống {} (số {}).",
+                p.username, p.id
+            );
+            Ok(())
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VANTHU_LOG")
+                .unwrap_or_else(|_| "warn,vanthu=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Lỗi: không khởi tạo được: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Serve(a) => serve(a).await,
+            Command::Admin { command } => admin(command).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

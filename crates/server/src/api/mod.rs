@@ -1,0 +1,142 @@
+//! The JSON API under `/api/v1`, documented by the OpenAPI document that the same route table generates.
+
+mod auth;
+mod extract;
+mod people;
+mod units;
+
+pub use extract::{ApiError, ApiJson, ApiPath, ApiQuery, Authed};
+
+use crate::App;
+use axum::Json;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "vanthu API",
+        description = "API của Hệ thống thông tin điều hành tác nghiệp vanthu. Lỗi trả về dạng {\"error\": mã, \"message\": thông báo tiếng Việt}.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "auth", description = "Đăng nhập, mã truy cập"),
+        (name = "units", description = "Cơ cấu tổ chức"),
+        (name = "people", description = "Người dùng, vai trò"),
+        (name = "system", description = "Vận hành")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The error body of every failed API call.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code: `invalid`, `bad_request`, `unauthenticated`, `bad_credentials`, `token_expired`,
+    /// `token_revoked`, `token_invalid`, `account_inactive`, `forbidden`, `not_found`, `conflict`, `locked`,
+    /// `too_large`, `method_not_allowed`, `internal`.
+    pub error: String,
+    /// What went wrong and what to do, in Vietnamese.
+    pub message: String,
+    /// The input field in error, for `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The API routes and their OpenAPI document, built from one table.
+pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::login_events))
+        .routes(routes!(units::list_units, units::create_unit))
+        .routes(routes!(units::get_unit, units::update_unit))
+        .routes(routes!(units::move_unit))
+        .routes(routes!(units::deactivate_unit))
+        .routes(routes!(units::activate_unit))
+        .routes(routes!(units::unit_history))
+        .routes(routes!(people::list_people, people::create_person))
+        .routes(routes!(people::get_person, people::update_person))
+        .routes(routes!(people::deactivate_person))
+        .routes(routes!(people::activate_person))
+        .routes(routes!(people::reset_password))
+        .routes(routes!(people::person_history))
+        .routes(routes!(healthz))
+        .split_for_parts()
+}
+
+/// The whole API router, with `/api/v1/openapi.json` serving the document.
+pub fn router() -> axum::Router<App> {
+    let (router, mut doc) = routes();
+    doc.paths.paths.insert(
+        "/api/v1/openapi.json".into(),
+        utoipa::openapi::path::PathItem::new(
+            utoipa::openapi::HttpMethod::Get,
+            utoipa::openapi::path::OperationBuilder::new()
+                .tag("system")
+                .summary(Some("Tài liệu OpenAPI 3 của API này"))
+                .security(utoipa::openapi::security::SecurityRequirement::default())
+                .response(
+                    "200",
+                    utoipa::openapi::ResponseBuilder::new()
+                        .description("Tài liệu OpenAPI")
+                        .build(),
+                )
+                .build(),
+        ),
+    );
+    let doc = std::sync::Arc::new(doc);
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}
+
+/// Liveness and readiness: answers 200 when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "system", security(()),
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn healthz(
+    axum::extract::State(app): axum::extract::State<App>,
+) -> (axum::http::StatusCode, Json<Health>) {
+    let ok = app.store.ping().await.is_ok();
+    let h = Health {
+        status: if ok { "ok" } else { "unavailable" }.into(),
+        database: app.store.backend().into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let code = if ok {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(h))
+}

@@ -1,0 +1,106 @@
+//! The use cases. Each user command is one function that takes the acting identity and the command, checks
+//! what the identity may do, applies the domain rules, writes through the store and appends a history event,
+//! all in one transaction.
+
+pub mod auth;
+pub mod people;
+pub mod units;
+pub mod views;
+
+use crate::error::{AppError, AppResult};
+use std::sync::Arc;
+use vanthu_domain::access::Actor;
+use vanthu_store::{NewEvent, Store, WriteTx};
+
+/// Settings of the sign-in rules.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Lifetime of an API token.
+    pub api_token_ttl_ms: i64,
+    /// Lifetime of a web session.
+    pub web_session_ttl_ms: i64,
+    /// Failures after which each further failure makes the account wait (1 s, 2 s, 4 s … up to a minute).
+    pub delay_after: i64,
+    /// Failures after which the account is locked for `lock_ms`.
+    pub lock_after: i64,
+    pub lock_ms: i64,
+    /// Whether cookies carry the `Secure` attribute (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            api_token_ttl_ms: 12 * 3600 * 1000,
+            web_session_ttl_ms: 10 * 3600 * 1000,
+            delay_after: 3,
+            lock_after: 10,
+            lock_ms: 15 * 60 * 1000,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub auth: AuthSettings,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, auth: AuthSettings) -> App {
+        App { store, auth }
+    }
+
+    /// The installation acting on its own behalf from the command line (first administrator, imports,
+    /// demo): a system administrator that is no account and cannot sign in.
+    pub fn installation_actor() -> Actor {
+        Actor {
+            person_id: 0,
+            username: "vanthu".into(),
+            full_name: "Hệ thống (dòng lệnh)".into(),
+            clearance: vanthu_domain::Clearance(Some(vanthu_domain::Secrecy::TuyetMat)),
+            system_admin: true,
+            memberships: vec![],
+        }
+    }
+}
+
+/// Appends a history event inside the command's transaction.
+pub(crate) async fn record(
+    tx: &mut Box<dyn WriteTx>,
+    actor_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    summary: String,
+    details: serde_json::Value,
+) -> AppResult<()> {
+    tx.append_event(
+        &NewEvent {
+            // Person 0 is the installation itself (command line, demo), not an account.
+            actor_id: actor_id.filter(|id| *id > 0),
+            action,
+            entity,
+            entity_id,
+            summary,
+            details,
+        },
+        vanthu_store::now_ms(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Parses an optional local date `YYYY-MM-DD`.
+pub(crate) fn parse_date(field: &'static str, raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt).map_err(|_| AppError::Invalid {
+        field: field.into(),
+        message: format!("Ngày \"{s}\" không hợp lệ: dùng dạng NĂM-THÁNG-NGÀY, ví dụ 2025-07-01."),
+    })?;
+    Ok(Some(s.to_string()))
+}

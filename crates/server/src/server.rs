@@ -1,0 +1,56 @@
+//! The HTTP server: API, pages, fallbacks, limits, graceful shutdown.
+
+use crate::App;
+use crate::api::{ApiError, ErrorBody};
+use crate::error::AppError;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use std::net::SocketAddr;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest accepted request body (imports included).
+pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(crate::api::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(app)
+}
+
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    ApiError(AppError::NotFound(format!(
+        "Không có trang hoặc địa chỉ API {}.",
+        uri.path()
+    )))
+    .into_response()
+}
+
+async fn method_not_allowed() -> axum::response::Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        axum::Json(ErrorBody {
+            error: "method_not_allowed".into(),
+            message: "Phương thức HTTP này không dùng được cho địa chỉ này.".into(),
+            field: None,
+        }),
+    )
+        .into_response()
+}
+
+/// Serves until `shutdown` resolves, then finishes requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
