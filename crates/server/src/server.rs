@@ -15,6 +15,7 @@ pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 pub fn router(app: App) -> Router {
     Router::new()
         .merge(crate::api::router())
+        .merge(crate::web::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -22,6 +23,10 @@ pub fn router(app: App) -> Router {
 }
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    // People get a page; programs calling the API get JSON.
+    if uri.path() != "/api" && !uri.path().starts_with("/api/") {
+        return crate::web::not_found_page();
+    }
     ApiError(AppError::NotFound(format!(
         "Không có trang hoặc địa chỉ API {}.",
         uri.path()

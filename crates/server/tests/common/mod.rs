@@ -41,7 +41,9 @@ impl TestServer {
         let backend = store.backend();
         let app = App::new(Arc::from(store), auth);
         if demo {
-            vanthu_server::demo::seed(&app, DEMO_PASSWORD).await.expect("demo seed");
+            vanthu_server::demo::seed(&app, DEMO_PASSWORD)
+                .await
+                .expect("demo seed");
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -54,7 +56,14 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer { base, app, backend, shutdown: Some(tx), task: Some(task), _db: db }
+        TestServer {
+            base,
+            app,
+            backend,
+            shutdown: Some(tx),
+            task: Some(task),
+            _db: db,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -62,36 +71,85 @@ impl TestServer {
     }
 
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// Signs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str, password: &str) -> String {
-        let r = self.client().post(self.url("/api/v1/auth/login")).json(&json!({"username": username, "password": password})).send().await.unwrap();
-        assert_eq!(r.status(), 200, "login {username}: {}", r.text().await.unwrap());
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        let r = self
+            .client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "login {username}: {}",
+            r.text().await.unwrap()
+        );
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self.client().get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn send(&self, method: &str, token: &str, path: &str, body: Value) -> (u16, Value) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let r = self.client().request(m, self.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+        let r = self
+            .client()
+            .request(m, self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
     /// The id of the unit with this internal key.
     pub async fn unit_id(&self, key: &str) -> i64 {
-        self.app.store.read().await.unwrap().unit_by_key(key).await.unwrap().unwrap_or_else(|| panic!("no unit {key}")).id
+        self.app
+            .store
+            .read()
+            .await
+            .unwrap()
+            .unit_by_key(key)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no unit {key}"))
+            .id
     }
 
     pub async fn person_id(&self, username: &str) -> i64 {
-        self.app.store.read().await.unwrap().person_by_username(username).await.unwrap().unwrap().id
+        self.app
+            .store
+            .read()
+            .await
+            .unwrap()
+            .person_by_username(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     pub async fn stop(mut self) {
