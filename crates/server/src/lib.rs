@@ -2,9 +2,11 @@
 
 pub mod app;
 pub mod error;
+pub mod io;
 
 pub use app::{App, AuthSettings};
 pub use error::{AppError, AppResult};
 pub mod api;
 pub mod demo;
 pub mod server;
+pub mod web;

@@ -5,7 +5,9 @@ mod config;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use config::DataArgs;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use vanthu_server::io::Format;
 use vanthu_server::{App, AuthSettings};
 
 #[derive(Parser)]
@@ -28,6 +30,58 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Load units or people from a CSV or XLSX file, in one transaction
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Write units or people to a CSV or XLSX file that `import` reads back
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Units: one row per unit, created or updated by its internal key (Mã nội bộ)
+    Units(ImportArgs),
+    /// People: one row per membership, accounts created or updated by username
+    People(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The file: .csv (UTF-8, `,` or `;`) or .xlsx
+    file: PathBuf,
+    /// Check every row and report, but save nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Save nothing and fail when any row is rejected
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Units the installation has, inactive ones included, parents before children
+    Units(ExportArgs),
+    /// Active accounts, one row per membership (passwords are never exported)
+    People(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The file to write; its extension (.csv or .xlsx) chooses the format
+    #[arg(long, short)]
+    output: PathBuf,
+    /// `csv` or `xlsx`, when the extension does not say
+    #[arg(long)]
+    format: Option<String>,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 #[derive(clap::Args)]
@@ -181,6 +235,104 @@ async fn admin(cmd: AdminCommand) -> Result<()> {
     }
 }
 
+/// The format of a file to read: from its extension, else from its contents.
+fn read_format(path: &Path, bytes: &[u8]) -> Format {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension)
+        .unwrap_or_else(|| Format::detect(bytes))
+}
+
+async fn import(cmd: ImportCommand) -> Result<()> {
+    let (units, args) = match cmd {
+        ImportCommand::Units(a) => (true, a),
+        ImportCommand::People(a) => (false, a),
+    };
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("không đọc được tệp {}", args.file.display()))?;
+    let format = read_format(&args.file, &bytes);
+    let (app, _) = open_app(&args.data, false).await?;
+    let actor = App::installation_actor();
+    let run = |dry_run: bool| {
+        let app = app.clone();
+        let actor = actor.clone();
+        let bytes = bytes.clone();
+        async move {
+            if units {
+                app.import_units(&actor, format, &bytes, dry_run).await
+            } else {
+                app.import_people(&actor, format, &bytes, dry_run).await
+            }
+        }
+    };
+    let what = if units { "Đơn vị" } else { "Tài khoản" };
+    let refused = |e: vanthu_server::AppError| {
+        anyhow::anyhow!("tệp {} không được nhập: {e}", args.file.display())
+    };
+    // Strict: a trial run first, and nothing saved if any row is rejected.
+    if args.strict && !args.dry_run {
+        let trial = run(true).await.map_err(refused)?;
+        if !trial.rejected.is_empty() {
+            print!("{}", trial.to_text(what));
+            bail!(
+                "{} dòng bị từ chối; với --strict không có thay đổi nào được lưu",
+                trial.rejected.len()
+            );
+        }
+    }
+    let report = run(args.dry_run).await.map_err(refused)?;
+    print!("{}", report.to_text(what));
+    app.store.close().await;
+    if args.strict && !report.rejected.is_empty() {
+        bail!("{} dòng bị từ chối", report.rejected.len());
+    }
+    Ok(())
+}
+
+async fn export(cmd: ExportCommand) -> Result<()> {
+    let (units, args) = match cmd {
+        ExportCommand::Units(a) => (true, a),
+        ExportCommand::People(a) => (false, a),
+    };
+    let format = match args.format.as_deref() {
+        Some(f) => Format::from_extension(f)
+            .with_context(|| format!("định dạng \"{f}\" không hợp lệ: dùng csv hoặc xlsx"))?,
+        None => args
+            .output
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .with_context(|| {
+                format!(
+                    "không rõ định dạng của {}: dùng đuôi .csv hoặc .xlsx, hoặc --format",
+                    args.output.display()
+                )
+            })?,
+    };
+    let (app, _) = open_app(&args.data, false).await?;
+    let actor = App::installation_actor();
+    let bytes = if units {
+        app.export_units(&actor, format).await
+    } else {
+        app.export_people(&actor, format).await
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.store.close().await;
+    std::fs::write(&args.output, &bytes)
+        .with_context(|| format!("không ghi được tệp {}", args.output.display()))?;
+    println!(
+        "Đã ghi danh sách {} vào {} ({} byte).",
+        if units {
+            "đơn vị"
+        } else {
+            "người dùng"
+        },
+        args.output.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -204,6 +356,8 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Serve(a) => serve(a).await,
             Command::Admin { command } => admin(command).await,
+            Command::Import { what } => import(what).await,
+            Command::Export { what } => export(what).await,
         }
     });
     match result {

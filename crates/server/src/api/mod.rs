@@ -2,6 +2,7 @@
 
 mod auth;
 mod extract;
+mod io;
 mod people;
 mod units;
 
@@ -79,6 +80,10 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::activate_person))
         .routes(routes!(people::reset_password))
         .routes(routes!(people::person_history))
+        .routes(routes!(io::import_units))
+        .routes(routes!(io::import_people))
+        .routes(routes!(io::export_units))
+        .routes(routes!(io::export_people))
         .routes(routes!(healthz))
         .split_for_parts()
 }
