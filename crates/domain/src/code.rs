@@ -26,6 +26,11 @@ impl CodeFormat {
     }
 
     pub fn parse(s: &str) -> Result<CodeFormat, Invalid> {
+        match s {
+            "axis" => return Ok(CodeFormat::Axis),
+            "other" => return Ok(CodeFormat::Other),
+            _ => {}
+        }
         match s.trim().to_lowercase().as_str() {
             "" | "axis" | "truc" | "trục" | "qd20" => Ok(CodeFormat::Axis),
             "other" | "khac" | "khác" => Ok(CodeFormat::Other),

@@ -27,6 +27,9 @@ macro_rules! code_enum {
 
             /// Accepts the code, the Vietnamese label (with or without diacritics) or a known alias.
             pub fn parse(raw: &str) -> Result<$name, Invalid> {
+                // Stored values are codes: answer them without folding.
+                let trimmed = raw.trim();
+                $( if trimmed == $code { return Ok($name::$var); } )*
                 let folded = fold_ascii(raw.trim()).replace([' ', '-'], "_");
                 $(
                     if folded == $code || folded == fold_ascii($label).replace([' ', '-'], "_") $(|| folded == $alias)* {
@@ -102,6 +105,13 @@ impl Clearance {
     }
 
     pub fn parse(raw: &str) -> Result<Clearance, Invalid> {
+        match raw.trim() {
+            "none" => return Ok(Clearance(None)),
+            "mat" => return Ok(Clearance(Some(Secrecy::Mat))),
+            "toi_mat" => return Ok(Clearance(Some(Secrecy::ToiMat))),
+            "tuyet_mat" => return Ok(Clearance(Some(Secrecy::TuyetMat))),
+            _ => {}
+        }
         let f = fold_ascii(raw.trim());
         if f.is_empty() || f == "none" || f == "khong" || f == "thuong" {
             return Ok(Clearance(None));

@@ -31,6 +31,9 @@ pub trait Store: Send + Sync {
     fn backend(&self) -> &'static str;
     /// Checks the database answers.
     async fn ping(&self) -> Result<()>;
+    /// A counter bumped after every committed write transaction of this process: caches of read results
+    /// stay valid while it has not moved.
+    fn generation(&self) -> u64;
     /// Closes the pool, waiting for connections to finish.
     async fn close(&self);
 }

@@ -7,14 +7,17 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Executor, PgPool, Postgres, Row};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub(crate) struct PgStore {
     pool: PgPool,
+    generation: Arc<AtomicU64>,
 }
 
 pub(crate) struct PgRead(sqlx::pool::PoolConnection<Postgres>);
-pub(crate) struct PgWrite(sqlx::Transaction<'static, Postgres>);
+pub(crate) struct PgWrite(sqlx::Transaction<'static, Postgres>, Arc<AtomicU64>);
 
 crate::sql::impl_repos!(Postgres, PgRead, PgWrite);
 
@@ -30,7 +33,10 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            generation: Arc::new(AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -78,7 +84,10 @@ impl Store for PgStore {
     }
 
     async fn write(&self) -> Result<Box<dyn WriteTx>> {
-        Ok(Box::new(PgWrite(self.pool.begin().await?)))
+        Ok(Box::new(PgWrite(
+            self.pool.begin().await?,
+            self.generation.clone(),
+        )))
     }
 
     fn backend(&self) -> &'static str {
@@ -88,6 +97,10 @@ impl Store for PgStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     async fn close(&self) {

@@ -1,7 +1,8 @@
 //! The one SQL implementation of the storage traits, instantiated for SQLite and PostgreSQL.
 
 /// Implements the read traits for `$read` and the read and write traits for `$write`. Both types hold a
-/// connection in field `.0` that dereferences to the backend's connection type.
+/// connection in field `.0` that dereferences to the backend's connection type; `$write` holds the store's
+/// write generation in field `.1`, bumped by every commit.
 macro_rules! impl_repos {
     ($db:ty, $read:ty, $write:ty) => {
         crate::sql::impl_repos!(@read $db, $read);
@@ -609,7 +610,10 @@ macro_rules! impl_repos {
             #[async_trait]
             impl WriteTx for $t {
                 async fn commit(self: Box<Self>) -> Result<()> {
+                    let generation = self.1.clone();
                     self.0.commit().await?;
+                    // After the commit: a cache filled before this point is now stale.
+                    generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     Ok(())
                 }
             }

@@ -7,14 +7,17 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Executor, Row, Sqlite, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
+    generation: Arc<AtomicU64>,
 }
 
 pub(crate) struct SqliteRead(sqlx::pool::PoolConnection<Sqlite>);
-pub(crate) struct SqliteWrite(sqlx::Transaction<'static, Sqlite>);
+pub(crate) struct SqliteWrite(sqlx::Transaction<'static, Sqlite>, Arc<AtomicU64>);
 
 crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite);
 
@@ -44,7 +47,10 @@ impl SqliteStore {
             })
             .connect_with(opts)
             .await?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            generation: Arc::new(AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -90,6 +96,7 @@ impl Store for SqliteStore {
     async fn write(&self) -> Result<Box<dyn WriteTx>> {
         Ok(Box::new(SqliteWrite(
             self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            self.generation.clone(),
         )))
     }
 
@@ -100,6 +107,10 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     async fn close(&self) {

@@ -307,3 +307,28 @@ async fn reopening_keeps_data_and_migrations_are_idempotent() {
     );
     assert!(open("mysql://x").await.is_err());
 }
+
+#[tokio::test]
+async fn commits_move_the_write_generation_and_rollbacks_do_not() {
+    each_backend(|s| async move {
+        let sg = sysadmin().system_grant().unwrap();
+        let g0 = s.generation();
+        let mut tx = s.write().await.unwrap();
+        tx.insert_unit(Placement::Root(&sg), &fields("g", None, "G"), 1)
+            .await
+            .unwrap();
+        drop(tx);
+        assert_eq!(
+            s.generation(),
+            g0,
+            "a rolled-back transaction changes nothing"
+        );
+        let mut tx = s.write().await.unwrap();
+        tx.insert_unit(Placement::Root(&sg), &fields("g", None, "G"), 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.generation(), g0 + 1);
+    })
+    .await;
+}

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -34,10 +35,12 @@ pub async fn list_units(
     State(app): State<App>,
     a: Authed,
     ApiQuery(q): ApiQuery<UnitsQuery>,
-) -> Result<Json<UnitList>, ApiError> {
-    Ok(Json(UnitList {
-        items: app.list_units(&a.actor, q.include_inactive).await?,
-    }))
+) -> Result<impl IntoResponse, ApiError> {
+    let body = app.units_json(&a.actor, q.include_inactive).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    ))
 }
 
 /// Creates a unit under a parent the caller administers (top-level units: system administrators).

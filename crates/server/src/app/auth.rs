@@ -219,8 +219,17 @@ impl App {
         token: &str,
         kind: TokenKind,
     ) -> AppResult<(Actor, Option<String>)> {
+        let digest = token_digest(token);
+        // Read the generation before the database: a write committed meanwhile makes the entry stale.
+        let generation = self.store.generation();
+        if let Some(c) = self.caches.session(&digest, generation)
+            && c.kind == kind
+            && c.expires_at > now_ms()
+        {
+            return Ok((c.actor, c.csrf));
+        }
         let mut r = self.store.read().await?;
-        let Some(t) = r.token(&token_digest(token)).await? else {
+        let Some(t) = r.token(&digest).await? else {
             return Err(AppError::Unauthenticated {
                 code: "token_invalid",
                 message: "Mã truy cập không hợp lệ; hãy đăng nhập lại.".into(),
@@ -255,23 +264,32 @@ impl App {
             });
         }
         let ms = r.memberships(p.id).await?;
-        Ok((
-            Actor {
-                person_id: p.id,
-                username: p.username,
-                full_name: p.full_name,
-                clearance: p.clearance,
-                system_admin: p.system_admin,
-                memberships: ms
-                    .into_iter()
-                    .map(|m| MembershipView {
-                        unit_id: m.unit_id,
-                        roles: m.roles,
-                    })
-                    .collect(),
+        let actor = Actor {
+            person_id: p.id,
+            username: p.username,
+            full_name: p.full_name,
+            clearance: p.clearance,
+            system_admin: p.system_admin,
+            memberships: ms
+                .into_iter()
+                .map(|m| MembershipView {
+                    unit_id: m.unit_id,
+                    roles: m.roles,
+                })
+                .collect(),
+        };
+        self.caches.put_session(
+            digest,
+            super::cache::CachedSession {
+                generation,
+                at: std::time::Instant::now(),
+                kind,
+                expires_at: t.expires_at,
+                actor: actor.clone(),
+                csrf: t.csrf.clone(),
             },
-            t.csrf,
-        ))
+        );
+        Ok((actor, t.csrf))
     }
 
     /// Revokes the presented token.

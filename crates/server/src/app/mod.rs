@@ -3,6 +3,7 @@
 //! all in one transaction.
 
 pub mod auth;
+pub(crate) mod cache;
 pub mod people;
 pub mod units;
 pub mod views;
@@ -45,11 +46,16 @@ impl Default for AuthSettings {
 pub struct App {
     pub store: Arc<dyn Store>,
     pub auth: AuthSettings,
+    pub(crate) caches: Arc<cache::Caches>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, auth: AuthSettings) -> App {
-        App { store, auth }
+        App {
+            store,
+            auth,
+            caches: Arc::default(),
+        }
     }
 
     /// The installation acting on its own behalf from the command line (first administrator, imports,

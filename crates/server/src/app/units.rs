@@ -177,11 +177,47 @@ fn diff(before: &UnitFields, after: &UnitFields) -> serde_json::Value {
 impl App {
     pub async fn list_units(
         &self,
-        _actor: &Actor,
+        actor: &Actor,
         include_inactive: bool,
     ) -> AppResult<Vec<UnitView>> {
+        Ok(self
+            .cached_units(actor, include_inactive)
+            .await?
+            .views
+            .as_ref()
+            .clone())
+    }
+
+    /// The unit list as the API's JSON body (`{"items": [...]}`), served from a short-lived cache.
+    pub async fn units_json(
+        &self,
+        actor: &Actor,
+        include_inactive: bool,
+    ) -> AppResult<axum::body::Bytes> {
+        Ok(self.cached_units(actor, include_inactive).await?.json)
+    }
+
+    async fn cached_units(
+        &self,
+        _actor: &Actor,
+        include_inactive: bool,
+    ) -> AppResult<super::cache::CachedUnits> {
+        let generation = self.store.generation();
+        if let Some(c) = self.caches.units(include_inactive, generation) {
+            return Ok(c);
+        }
         let units = self.store.read().await?.units(include_inactive).await?;
-        Ok(units.iter().map(UnitView::from).collect())
+        let views: Vec<UnitView> = units.iter().map(UnitView::from).collect();
+        let json = serde_json::to_vec(&serde_json::json!({ "items": &views }))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let c = super::cache::CachedUnits {
+            generation,
+            at: std::time::Instant::now(),
+            views: std::sync::Arc::new(views),
+            json: json.into(),
+        };
+        self.caches.put_units(include_inactive, c.clone());
+        Ok(c)
     }
 
     pub async fn get_unit(&self, _actor: &Actor, id: i64) -> AppResult<UnitView> {
