@@ -178,7 +178,7 @@ async fn cold_start(
     poll: &reqwest::Client,
     limit: Duration,
 ) -> Result<Duration> {
-    let mut s = procs::spawn_vanthu(bin, dir, demo, log)?;
+    let mut s = procs::spawn_vanthu(bin, dir, demo, &[], log)?;
     let t = s.wait_ready(poll, "/healthz", limit).await?;
     s.stop().await?;
     Ok(t)
@@ -283,7 +283,7 @@ async fn run(cli: Cli) -> Result<()> {
 
     // 2. The servers under load, and their idle memory.
     progress("starting vanthu on the demo data");
-    let mut vanthu = procs::spawn_vanthu(&bin, &demo_dir, false, root.join("vanthu.log"))?;
+    let mut vanthu = procs::spawn_vanthu(&bin, &demo_dir, false, &[], root.join("vanthu.log"))?;
     vanthu
         .wait_ready(&poll, "/healthz", Duration::from_secs(60))
         .await?;
@@ -350,6 +350,35 @@ async fn run(cli: Cli) -> Result<()> {
     let trivial_after = memory_of(&trivial)?;
     vanthu.stop().await?;
     trivial.stop().await?;
+
+    // The same load with vanthu's in-memory caches off: every request reads the token, the person, the
+    // memberships and the units from SQLite (what a request costs on a cache miss).
+    progress("starting vanthu with --cache-ttl-ms 0");
+    let mut uncached = procs::spawn_vanthu(
+        &bin,
+        &demo_dir,
+        false,
+        &["--cache-ttl-ms", "0"],
+        root.join("vanthu-uncached.log"),
+    )?;
+    uncached
+        .wait_ready(&poll, "/healthz", Duration::from_secs(60))
+        .await?;
+    let uncached_token = login(&poll, &uncached).await?;
+    let uncached_target = Target {
+        url: format!("{}/api/v1/units", uncached.base),
+        token: Some(uncached_token),
+        body_len: Some(body.len()),
+    };
+    let mut uncached_runs = Vec::new();
+    for &c in &cli.concurrency {
+        progress(format!(
+            "load: vanthu (caches off) GET /api/v1/units, {c} concurrent, {} s",
+            cli.seconds
+        ));
+        uncached_runs.push(load::run(&uncached_target, c, warmup, duration, &uncached).await?);
+    }
+    uncached.stop().await?;
 
     // 3. Memory.
     let vanthu_peak = real_runs.iter().map(|r| r.rss_peak_kib).max().unwrap_or(0);
@@ -421,8 +450,13 @@ async fn run(cli: Cli) -> Result<()> {
     load_table(&base_runs);
     println!("== Baseline: trivial axum handler GET /tiny (body \"ok\") ==");
     load_table(std::slice::from_ref(&tiny_run));
+    println!(
+        "== vanthu with caches off (--cache-ttl-ms 0): every request reads SQLite (4 queries, 37 rows) =="
+    );
+    load_table(&uncached_runs);
     for (name, runs) in [
         ("vanthu", real_runs.as_slice()),
+        ("vanthu, caches off", uncached_runs.as_slice()),
         ("baseline", base_runs.as_slice()),
         ("tiny", std::slice::from_ref(&tiny_run)),
     ] {

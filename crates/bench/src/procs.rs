@@ -78,8 +78,15 @@ fn spawn(mut cmd: Command, port: u16, log: PathBuf, what: &str) -> Result<Server
     })
 }
 
-/// Starts `vanthu serve` on `data` (SQLite there), listening on a free port of 127.0.0.1.
-pub fn spawn_vanthu(bin: &Path, data: &Path, demo: bool, log: PathBuf) -> Result<Server> {
+/// Starts `vanthu serve` on `data` (SQLite there), listening on a free port of 127.0.0.1, with `extra`
+/// arguments.
+pub fn spawn_vanthu(
+    bin: &Path,
+    data: &Path,
+    demo: bool,
+    extra: &[&str],
+    log: PathBuf,
+) -> Result<Server> {
     let port = free_port()?;
     let mut cmd = command(bin);
     cmd.arg("serve")
@@ -90,6 +97,7 @@ pub fn spawn_vanthu(bin: &Path, data: &Path, demo: bool, log: PathBuf) -> Result
     if demo {
         cmd.arg("--demo");
     }
+    cmd.args(extra);
     for v in VANTHU_ENV {
         cmd.env_remove(v);
     }

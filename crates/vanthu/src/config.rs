@@ -14,7 +14,7 @@ pub struct DataArgs {
     /// Database: sqlite:PATH or postgres://USER@HOST/DB [default: an SQLite file in the data directory]
     #[arg(long, env = "VANTHU_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// TOML file with the same settings (listen, data, database_url, secure_cookies)
+    /// TOML file with the same settings (listen, data, database_url, secure_cookies, cache_ttl_ms)
     #[arg(long, env = "VANTHU_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -26,6 +26,7 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub cache_ttl_ms: Option<u64>,
 }
 
 impl DataArgs {

@@ -97,6 +97,10 @@ struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS)
     #[arg(long, env = "VANTHU_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// How long sessions and the unit list may be answered from memory, in milliseconds; 0 turns this off
+    /// (changes made through another node are seen after at most this long) [default: 2000]
+    #[arg(long, env = "VANTHU_CACHE_TTL_MS")]
+    cache_ttl_ms: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +151,10 @@ async fn shutdown_signal() {
 async fn serve(args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let (app, file) = open_app(&args.data, args.secure_cookies).await?;
+    let app = match args.cache_ttl_ms.or(file.cache_ttl_ms) {
+        Some(ms) => app.with_cache_ttl(std::time::Duration::from_millis(ms)),
+        None => app,
+    };
     if args.demo {
         if vanthu_server::demo::is_empty(&app).await? {
             let pw = std::env::var("VANTHU_DEMO_PASSWORD")

@@ -3,7 +3,7 @@
 //! all in one transaction.
 
 pub mod auth;
-pub(crate) mod cache;
+pub mod cache;
 pub mod people;
 pub mod units;
 pub mod views;
@@ -54,8 +54,14 @@ impl App {
         App {
             store,
             auth,
-            caches: Arc::default(),
+            caches: Arc::new(cache::Caches::new(cache::DEFAULT_TTL)),
         }
+    }
+
+    /// Sets how long sessions and the unit list may be served from memory (zero: always read the database).
+    pub fn with_cache_ttl(mut self, ttl: std::time::Duration) -> App {
+        self.caches = Arc::new(cache::Caches::new(ttl));
+        self
     }
 
     /// The installation acting on its own behalf from the command line (first administrator, imports,
