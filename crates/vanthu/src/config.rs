@@ -8,13 +8,13 @@ use std::path::PathBuf;
 /// Where the data lives: shared by every command that opens the database.
 #[derive(Args, Debug, Clone, Default)]
 pub struct DataArgs {
-    /// Data directory (SQLite database, files) [default: ./data]
+    /// Thư mục dữ liệu (cơ sở dữ liệu SQLite, tệp) [mặc định: ./data]
     #[arg(long, env = "VANTHU_DATA")]
     pub data: Option<PathBuf>,
-    /// Database: sqlite:PATH or postgres://USER@HOST/DB [default: an SQLite file in the data directory]
+    /// Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://NGƯỜI_DÙNG@MÁY/CSDL [mặc định: tệp SQLite trong thư mục dữ liệu]
     #[arg(long, env = "VANTHU_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// TOML file with the same settings (listen, data, database_url, secure_cookies, cache_ttl_ms)
+    /// Tệp cấu hình TOML với các thiết lập listen, data, database_url, secure_cookies, cache_ttl_ms
     #[arg(long, env = "VANTHU_CONFIG")]
     pub config: Option<PathBuf>,
 }

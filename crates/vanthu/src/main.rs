@@ -23,19 +23,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server and the API
+    /// Chạy máy chủ web và API
     Serve(ServeArgs),
-    /// Administration from the command line
+    /// Quản trị từ dòng lệnh
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Load units or people from a CSV or XLSX file, in one transaction
+    /// Nhập đơn vị hoặc người dùng từ tệp CSV hay XLSX, trong một giao dịch
     Import {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// Write units or people to a CSV or XLSX file that `import` reads back
+    /// Xuất đơn vị hoặc người dùng ra tệp CSV hay XLSX mà lệnh `import` đọc lại được
     Export {
         #[command(subcommand)]
         what: ExportCommand,
@@ -44,20 +44,20 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Units: one row per unit, created or updated by its internal key (Mã nội bộ)
+    /// Đơn vị: mỗi dòng một đơn vị, tạo mới hoặc cập nhật theo mã nội bộ
     Units(ImportArgs),
-    /// People: one row per membership, accounts created or updated by username
+    /// Người dùng: mỗi dòng một đơn vị công tác, tài khoản tạo mới hoặc cập nhật theo tên đăng nhập
     People(ImportArgs),
 }
 
 #[derive(clap::Args)]
 struct ImportArgs {
-    /// The file: .csv (UTF-8, `,` or `;`) or .xlsx
+    /// Tệp: .csv (UTF-8, phân cách bằng `,` hoặc `;`) hoặc .xlsx
     file: PathBuf,
-    /// Check every row and report, but save nothing
+    /// Kiểm tra mọi dòng và báo cáo, không lưu gì
     #[arg(long)]
     dry_run: bool,
-    /// Save nothing and fail when any row is rejected
+    /// Không lưu gì và báo lỗi nếu có dòng bị từ chối
     #[arg(long)]
     strict: bool,
     #[command(flatten)]
@@ -66,18 +66,18 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum ExportCommand {
-    /// Units the installation has, inactive ones included, parents before children
+    /// Mọi đơn vị, kể cả đơn vị ngừng hoạt động, đơn vị cấp trên trước
     Units(ExportArgs),
-    /// Active accounts, one row per membership (passwords are never exported)
+    /// Các tài khoản đang hoạt động, mỗi dòng một đơn vị công tác (không bao giờ xuất mật khẩu)
     People(ExportArgs),
 }
 
 #[derive(clap::Args)]
 struct ExportArgs {
-    /// The file to write; its extension (.csv or .xlsx) chooses the format
+    /// Tệp cần ghi; phần mở rộng (.csv hoặc .xlsx) quyết định định dạng
     #[arg(long, short)]
     output: PathBuf,
-    /// `csv` or `xlsx`, when the extension does not say
+    /// `csv` hoặc `xlsx`, khi phần mở rộng không cho biết
     #[arg(long)]
     format: Option<String>,
     #[command(flatten)]
@@ -86,32 +86,32 @@ struct ExportArgs {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:8080]
+    /// Địa chỉ lắng nghe [mặc định: 127.0.0.1:8080]
     #[arg(long, env = "VANTHU_LISTEN")]
     listen: Option<String>,
     #[command(flatten)]
     data: DataArgs,
-    /// On an empty installation, create a demo organisation and accounts (password: VANTHU_DEMO_PASSWORD)
+    /// Với cơ sở dữ liệu trống: tạo tổ chức và tài khoản mẫu (mật khẩu: VANTHU_DEMO_PASSWORD, mặc định VanThu@2025)
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure (when served over HTTPS)
+    /// Đặt thuộc tính Secure cho cookie (khi chạy sau HTTPS)
     #[arg(long, env = "VANTHU_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// How long sessions and the unit list may be answered from memory, in milliseconds; 0 turns this off
-    /// (changes made through another node are seen after at most this long) [default: 2000]
+    /// Thời gian (mili giây) phiên đăng nhập và danh sách đơn vị được giữ trong bộ nhớ; 0 là tắt
+    /// (thay đổi qua máy chủ khác được thấy chậm nhất sau chừng ấy thời gian) [mặc định: 2000]
     #[arg(long, env = "VANTHU_CACHE_TTL_MS")]
     cache_ttl_ms: Option<u64>,
 }
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create a system administrator account (the first one on a fresh installation)
+    /// Tạo tài khoản quản trị hệ thống (tài khoản đầu tiên của một cài đặt mới)
     CreateSystemAdmin {
         #[arg(long)]
         username: String,
         #[arg(long)]
         full_name: String,
-        /// The password; read from VANTHU_ADMIN_PASSWORD or asked for when absent
+        /// Mật khẩu; lấy từ VANTHU_ADMIN_PASSWORD, nếu không có thì hỏi
         #[arg(long, env = "VANTHU_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
         #[command(flatten)]
