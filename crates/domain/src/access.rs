@@ -22,6 +22,8 @@ pub struct Actor {
     pub clearance: Clearance,
     /// System administrators manage the whole installation; the flag belongs to the person, not a unit.
     pub system_admin: bool,
+    /// The password was set by an administrator: until it is changed, only changing it is allowed.
+    pub must_change_password: bool,
     pub memberships: Vec<MembershipView>,
 }
 
@@ -139,6 +141,7 @@ mod tests {
             full_name: "A".into(),
             clearance: Clearance::NONE,
             system_admin: false,
+            must_change_password: false,
             memberships: memberships
                 .into_iter()
                 .map(|(unit_id, roles)| MembershipView { unit_id, roles })

@@ -13,6 +13,7 @@ fn sysadmin() -> Actor {
         full_name: "Root".into(),
         clearance: Clearance::NONE,
         system_admin: true,
+        must_change_password: false,
         memberships: vec![],
     }
 }

@@ -270,6 +270,7 @@ impl App {
             full_name: p.full_name,
             clearance: p.clearance,
             system_admin: p.system_admin,
+            must_change_password: p.must_change_password,
             memberships: ms
                 .into_iter()
                 .map(|m| MembershipView {

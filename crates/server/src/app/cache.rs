@@ -108,6 +108,7 @@ mod tests {
                 full_name: "A".into(),
                 clearance: Clearance::NONE,
                 system_admin: false,
+                must_change_password: false,
                 memberships: vec![],
             },
             csrf: None,

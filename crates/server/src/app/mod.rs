@@ -73,6 +73,7 @@ impl App {
             full_name: "Hệ thống (dòng lệnh)".into(),
             clearance: vanthu_domain::Clearance(Some(vanthu_domain::Secrecy::TuyetMat)),
             system_admin: true,
+            must_change_password: false,
             memberships: vec![],
         }
     }
