@@ -43,6 +43,23 @@ impl AdminGrant {
 #[derive(Debug)]
 pub struct SystemGrant(());
 
+/// What the access rules need to know about a person to be administered.
+#[derive(Debug, Clone)]
+pub struct TargetPerson {
+    pub person_id: i64,
+    pub system_admin: bool,
+    pub clearance: Clearance,
+    pub memberships: Vec<TargetMembership>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetMembership {
+    /// The unit first, then its ancestors.
+    pub ancestry: Vec<i64>,
+    /// Whether the person administers this unit.
+    pub unit_admin: bool,
+}
+
 /// Proof that the actor may administer one person account: every unit the person belongs to is in the
 /// actor's scope (a person in no unit is managed by system administrators only).
 #[derive(Debug)]
@@ -93,18 +110,46 @@ impl Actor {
         self.in_scope(ancestry).then_some(AdminGrant { unit_id })
     }
 
-    /// `membership_ancestries` holds one ancestry per unit the person belongs to.
-    pub fn person_grant(
-        &self,
-        person_id: i64,
-        membership_ancestries: &[Vec<i64>],
-    ) -> Option<PersonGrant> {
+    /// A grant to administer another person's account (edit, reset the password, stop, change memberships).
+    ///
+    /// A unit administrator gets it only when every unit the person belongs to is in their scope, the person
+    /// is not a system administrator, has no clearance above the actor's own, and does not administer one of
+    /// the units the actor administers (no administrator takes over a peer or a superior). A person in no
+    /// unit is managed by system administrators only.
+    pub fn person_grant(&self, target: &TargetPerson) -> Option<PersonGrant> {
+        let grant = PersonGrant {
+            person_id: target.person_id,
+        };
         if self.is_system_admin() {
-            return Some(PersonGrant { person_id });
+            return Some(grant);
         }
-        let ok = !membership_ancestries.is_empty()
-            && membership_ancestries.iter().all(|a| self.in_scope(a));
-        ok.then_some(PersonGrant { person_id })
+        if target.system_admin || target.clearance > self.clearance || target.memberships.is_empty()
+        {
+            return None;
+        }
+        let roots = self.admin_roots();
+        for m in &target.memberships {
+            if !self.in_scope(&m.ancestry) {
+                return None;
+            }
+            if m.unit_admin && m.ancestry.first().is_some_and(|u| roots.contains(u)) {
+                return None;
+            }
+        }
+        Some(grant)
+    }
+
+    /// A grant over any account, for system administrators only (command line, demo).
+    pub fn system_person_grant(&self, person_id: i64) -> Option<PersonGrant> {
+        self.is_system_admin().then_some(PersonGrant { person_id })
+    }
+
+    /// Like [`Actor::admin_grant`], but for changing the unit itself (its name, codes, place, state): a unit
+    /// administrator may change the units below their own, not the unit they were made administrator of.
+    pub fn admin_grant_for_change(&self, ancestry: &[i64]) -> Option<AdminGrant> {
+        let unit_id = *ancestry.first()?;
+        let ok = self.is_system_admin() || ancestry.len() > 1 && self.in_scope(&ancestry[1..]);
+        ok.then_some(AdminGrant { unit_id })
     }
 
     /// A grant over the actor's own account (to change their own password).
@@ -158,9 +203,43 @@ mod tests {
         assert!(a.admin_grant(&[1]).is_none());
         assert!(a.admin_grant(&[4, 1]).is_none());
         assert!(a.system_grant().is_none());
-        assert!(a.person_grant(9, &[vec![3, 2, 1]]).is_some());
-        assert!(a.person_grant(9, &[vec![3, 2, 1], vec![4, 1]]).is_none());
-        assert!(a.person_grant(9, &[]).is_none());
+        let target = |units: Vec<(Vec<i64>, bool)>| TargetPerson {
+            person_id: 9,
+            system_admin: false,
+            clearance: Clearance::NONE,
+            memberships: units
+                .into_iter()
+                .map(|(ancestry, unit_admin)| TargetMembership {
+                    ancestry,
+                    unit_admin,
+                })
+                .collect(),
+        };
+        assert!(
+            a.person_grant(&target(vec![(vec![3, 2, 1], false)]))
+                .is_some()
+        );
+        assert!(
+            a.person_grant(&target(vec![(vec![3, 2, 1], false), (vec![4, 1], false)]))
+                .is_none()
+        );
+        assert!(a.person_grant(&target(vec![])).is_none());
+        // Administrators below are managed; a peer administrator of the same unit is not.
+        assert!(
+            a.person_grant(&target(vec![(vec![3, 2, 1], true)]))
+                .is_some()
+        );
+        assert!(a.person_grant(&target(vec![(vec![2, 1], true)])).is_none());
+        // Nor a system administrator, nor someone cleared above the actor.
+        let mut sys = target(vec![(vec![3, 2, 1], false)]);
+        sys.system_admin = true;
+        assert!(a.person_grant(&sys).is_none());
+        let mut secret = target(vec![(vec![3, 2, 1], false)]);
+        secret.clearance = Clearance(Some(crate::Secrecy::Mat));
+        assert!(a.person_grant(&secret).is_none());
+        // The unit an administrator was made administrator of is changed by those above.
+        assert!(a.admin_grant_for_change(&[2, 1]).is_none());
+        assert!(a.admin_grant_for_change(&[3, 2, 1]).is_some());
     }
 
     #[test]
@@ -168,7 +247,14 @@ mod tests {
         let mut a = actor(vec![(4, vec![Role::Clerk])]);
         a.system_admin = true;
         assert!(a.admin_grant(&[1]).is_some());
-        assert!(a.person_grant(9, &[]).is_some());
+        let nobody = TargetPerson {
+            person_id: 9,
+            system_admin: true,
+            clearance: Clearance::NONE,
+            memberships: vec![],
+        };
+        assert!(a.person_grant(&nobody).is_some());
+        assert!(a.admin_grant_for_change(&[1]).is_some());
         assert!(a.system_grant().is_some());
     }
 

@@ -7,7 +7,7 @@ pub mod code;
 pub mod org;
 pub mod text;
 
-pub use access::{Actor, AdminGrant, MembershipView};
+pub use access::{Actor, AdminGrant, MembershipView, TargetMembership, TargetPerson};
 pub use code::{CodeFormat, IdentifierCode};
 pub use org::{Clearance, Role, Secrecy, Side, UnitKey, UnitKind, Username};
 pub use text::{Name, normalize};

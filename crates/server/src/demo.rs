@@ -249,7 +249,7 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
             .await?;
         // Demo accounts need not change the shared password at first sign-in.
         let g = actor
-            .person_grant(id, &[])
+            .system_person_grant(id)
             .expect("installation actor administers everyone");
         tx.set_password(&g, &hash, false, vanthu_store::now_ms())
             .await?;

@@ -15,6 +15,10 @@ pub enum AppError {
     Unauthenticated { code: &'static str, message: String },
     #[error("{0}")]
     Forbidden(String),
+    #[error(
+        "Mật khẩu do quản trị đặt cần được đổi trước khi làm việc: hãy đổi mật khẩu (POST /api/v1/me/password hoặc trang Đổi mật khẩu)."
+    )]
+    PasswordChangeRequired,
     #[error("{0}")]
     NotFound(String),
     /// The request is valid but clashes with what is stored (duplicate, wrong state).
@@ -40,7 +44,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::BadRequest(_) => 400,
             AppError::Unauthenticated { .. } => 401,
-            AppError::Forbidden(_) => 403,
+            AppError::Forbidden(_) | AppError::PasswordChangeRequired => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
@@ -56,6 +60,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthenticated { code, .. } => code,
             AppError::Forbidden(_) => "forbidden",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge(_) => "too_large",
@@ -76,6 +81,12 @@ impl AppError {
             code: "unauthenticated",
             message: "Cần đăng nhập để thực hiện thao tác này.".into(),
         }
+    }
+
+    pub fn forbidden_change() -> AppError {
+        AppError::Forbidden(
+            "Bạn không có quyền thay đổi đơn vị này: đơn vị bạn được giao quản trị và các đơn vị ngoài phạm vi do cấp trên hoặc quản trị hệ thống thay đổi.".into(),
+        )
     }
 
     pub fn forbidden_admin() -> AppError {
@@ -106,6 +117,122 @@ impl From<StoreError> for AppError {
                 tracing::error!(error = %other, "storage error");
                 AppError::Internal(other.to_string())
             }
+        }
+    }
+}
+
+/// Turns the English detail of a rejected request (serde, axum) into Vietnamese, keeping the names of the
+/// fields and values it quotes. The English text itself never reaches the user.
+pub fn vietnamese_detail(english: &str) -> String {
+    // axum puts its own explanation before serde's message: drop it.
+    let mut serde_part = english;
+    while let Some((head, rest)) = serde_part.split_once(": ") {
+        if head.starts_with("Failed to")
+            || head.starts_with("Invalid URL")
+            || head.starts_with("Wrong number")
+        {
+            serde_part = rest;
+        } else {
+            break;
+        }
+    }
+    let (msg, position) = match serde_part.rsplit_once(" at line ") {
+        Some((m, pos)) => {
+            let mut nums = pos.split(" column ");
+            let line = nums.next().unwrap_or("").trim();
+            let col = nums.next().unwrap_or("").trim();
+            (m, format!(" (dòng {line}, cột {col})"))
+        }
+        None => (serde_part, String::new()),
+    };
+    let quoted: Vec<&str> = msg.split('`').skip(1).step_by(2).collect();
+    let first = quoted.first().copied().unwrap_or("");
+    let text = if msg.starts_with("unknown field") {
+        let allowed = quoted
+            .iter()
+            .skip(1)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if allowed.is_empty() {
+            format!("trường \"{first}\" không được hỗ trợ")
+        } else {
+            format!("trường \"{first}\" không được hỗ trợ; các trường dùng được: {allowed}")
+        }
+    } else if msg.starts_with("missing field") {
+        format!("thiếu trường bắt buộc \"{first}\"")
+    } else if msg.starts_with("duplicate field") {
+        format!("trường \"{first}\" xuất hiện hai lần")
+    } else if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
+        let want = msg.rsplit_once("expected ").map(|(_, w)| w).unwrap_or("");
+        let want = if want.contains("i64") || want.contains("u64") || want.contains("integer") {
+            "một số nguyên"
+        } else if want.contains("bool") {
+            "true hoặc false"
+        } else if want.contains("sequence") {
+            "một danh sách"
+        } else if want.contains("string") || want.contains("str") {
+            "một chuỗi ký tự"
+        } else if want.contains("map") || want.contains("struct") {
+            "một đối tượng JSON"
+        } else {
+            "giá trị đúng kiểu"
+        };
+        format!("sai kiểu dữ liệu, cần {want}")
+    } else if msg.starts_with("Cannot parse") {
+        format!("\"{first}\" không phải giá trị hợp lệ (cần một số nguyên)")
+    } else if msg.contains("invalid digit")
+        || msg.contains("number too large")
+        || msg.contains("cannot parse integer")
+    {
+        "cần một số nguyên hợp lệ".to_string()
+    } else if msg.starts_with("EOF") {
+        "nội dung JSON bị cắt cụt".to_string()
+    } else if msg.contains("UTF-8") || msg.contains("unicode") || msg.contains("escape") {
+        "có ký tự không hợp lệ (cần văn bản UTF-8)".to_string()
+    } else {
+        "sai cú pháp".to_string()
+    };
+    format!("{text}{position}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vietnamese_detail;
+
+    #[test]
+    fn english_details_become_vietnamese() {
+        assert_eq!(
+            vietnamese_detail(
+                "Failed to deserialize the JSON body into the target type: unknown field `nam`, expected one of `key`, `name` at line 1 column 7"
+            ),
+            "trường \"nam\" không được hỗ trợ; các trường dùng được: key, name (dòng 1, cột 7)"
+        );
+        assert_eq!(
+            vietnamese_detail("missing field `name` at line 1 column 2"),
+            "thiếu trường bắt buộc \"name\" (dòng 1, cột 2)"
+        );
+        assert_eq!(
+            vietnamese_detail("invalid type: integer `12`, expected a string at line 1 column 9"),
+            "sai kiểu dữ liệu, cần một chuỗi ký tự (dòng 1, cột 9)"
+        );
+        assert_eq!(
+            vietnamese_detail("Invalid URL: Cannot parse `abc` to a `i64`"),
+            "\"abc\" không phải giá trị hợp lệ (cần một số nguyên)"
+        );
+        assert_eq!(
+            vietnamese_detail("Failed to deserialize query string: invalid digit found in string"),
+            "cần một số nguyên hợp lệ"
+        );
+        assert_eq!(
+            vietnamese_detail("EOF while parsing an object at line 1 column 8"),
+            "nội dung JSON bị cắt cụt (dòng 1, cột 8)"
+        );
+        for s in [
+            "expected value at line 1 column 1",
+            "trailing characters at line 1 column 3",
+        ] {
+            assert!(!vietnamese_detail(s).contains("expected"), "{s}");
         }
     }
 }

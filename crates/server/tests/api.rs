@@ -369,7 +369,7 @@ async fn bad_input_gets_clear_errors_and_writes_nothing() {
         (with("key", json!("Văn phòng")), 422, "key"),
         (with("kind", json!("castle")), 422, "kind"),
         (with("valid_from", json!("2025-13-01")), 422, "valid_from"),
-        (with("parent_id", json!(999_999)), 404, ""),
+        (with("parent_id", json!(999_999)), 422, "parent_id"),
         (with("unknown_field", json!(1)), 422, "body"),
         (with("name", json!(12)), 422, "body"),
     ];
@@ -598,6 +598,14 @@ async fn people_are_created_with_memberships_and_permissions_hold() {
             .unwrap();
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["must_change_password"], true);
+        // Until the person changes that password, the API does nothing else for them.
+        let forced = body["token"].as_str().unwrap();
+        let (st, e) = s.get(forced, "/api/v1/units").await;
+        assert_eq!(
+            (st, e["error"].as_str()),
+            (403, Some("password_change_required"))
+        );
+        assert_eq!(s.get(forced, "/api/v1/me").await.0, 200);
 
         let (_, h) = s.get(&t, &format!("/api/v1/people/{id}/history")).await;
         let actions: Vec<&str> = h["items"]
@@ -771,6 +779,149 @@ async fn concurrent_unit_creation_is_consistent() {
                 .count(),
             20
         );
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn administrators_cannot_take_over_peers_superiors_or_themselves() {
+    let s = TestServer::demo().await;
+    let t = s.token("vptw.quantri", DEMO_PASSWORD).await;
+    let reset = |id: i64| {
+        let body = json!({"password": "Chiem@quyen2025"});
+        let path = format!("/api/v1/people/{id}/password");
+        let t = t.clone();
+        let s = &s;
+        async move { s.send("POST", &t, &path, body).await }
+    };
+    // The system administrator sits in a department of VPTW, inside this unit admin's subtree.
+    let admin_id = s.person_id("admin").await;
+    let (st, e) = reset(admin_id).await;
+    assert_eq!((st, e["error"].as_str()), (403, Some("forbidden")), "{e}");
+    // A leader cleared for Tuyệt mật, above this administrator's Mật.
+    let (st, _) = reset(s.person_id("vptw.lanhdao").await).await;
+    assert_eq!(st, 403);
+    // Themselves: only through the change of their own password, with the current one.
+    let (st, _) = reset(s.person_id("vptw.quantri").await).await;
+    assert_eq!(st, 403);
+    // A specialist of the unit: allowed.
+    let (st, e) = reset(s.person_id("vptw.chuyenvien").await).await;
+    assert_eq!(st, 204, "{e}");
+    // The admin still signs in with the demo password: nothing was taken over.
+    s.token("admin", DEMO_PASSWORD).await;
+
+    // A unit administrator manages the administrators below, not their own unit itself.
+    let nb = s.token("tu.ninhbinh.quantri", DEMO_PASSWORD).await;
+    let below = s.person_id("tu.ninhbinh.vp.quantri").await;
+    let (st, e) = s
+        .send(
+            "PATCH",
+            &nb,
+            &format!("/api/v1/people/{below}"),
+            json!({"phone": "0243 123 456"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{e}");
+    let root = s.unit_id("tu.ninhbinh").await;
+    let (st, e) = s
+        .send(
+            "PATCH",
+            &nb,
+            &format!("/api/v1/units/{root}"),
+            json!({"code": "999.99.99.Z99"}),
+        )
+        .await;
+    assert_eq!(st, 403, "{e}");
+    let (st, _) = s
+        .send(
+            "POST",
+            &nb,
+            &format!("/api/v1/units/{root}/deactivate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (_, u) = s.get(&nb, &format!("/api/v1/units/{root}")).await;
+    assert_eq!(u["code"], "000.00.00.D40");
+    // Clearance is shown only to administrators whose scope covers the person.
+    let lc = s.token("tu.laocai.quantri", DEMO_PASSWORD).await;
+    let (_, p) = s.get(&lc, &format!("/api/v1/people/{below}")).await;
+    assert!(p.get("clearance").is_none(), "{p}");
+    let (_, p) = s.get(&nb, &format!("/api/v1/people/{below}")).await;
+    assert_eq!(p["clearance"], "mat");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn parallel_guesses_all_count_and_cannot_pass_a_lock() {
+    let settings = AuthSettings {
+        delay_after: 3,
+        lock_after: 5,
+        lock_ms: 60_000,
+        ..Default::default()
+    };
+    for db in TestDb::all().await {
+        let s = TestServer::start_with(db, true, settings.clone()).await;
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let c = s.client();
+            let url = s.url("/api/v1/auth/login");
+            tasks.push(tokio::spawn(async move {
+                let pw = format!("doan-bua-{i}");
+                c.post(url)
+                    .json(&json!({"username": "tu.laocai.lanhdao", "password": pw}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }));
+        }
+        let mut codes = Vec::new();
+        for t in tasks {
+            codes.push(t.await.unwrap());
+        }
+        let passed = codes.iter().filter(|c| **c != 429).count();
+        assert!(
+            passed <= 3,
+            "at most delay_after attempts get past the wait: {codes:?}"
+        );
+        assert!(
+            codes.iter().filter(|c| **c == 429).count() >= 17,
+            "{codes:?}"
+        );
+        // The right password cannot pass the lock either.
+        let r = s
+            .client()
+            .post(s.url("/api/v1/auth/login"))
+            .json(&json!({"username": "tu.laocai.lanhdao", "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429);
+        // Every attempt was recorded.
+        let t = s.token("admin", DEMO_PASSWORD).await;
+        let (_, ev) = s.get(&t, "/api/v1/login-events").await;
+        let n = ev["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["username"] == "tu.laocai.lanhdao")
+            .count();
+        assert_eq!(n, 21);
+        // Names that are no account wait the same way, so the answers do not reveal which names exist.
+        let mut last = 0;
+        for _ in 0..4 {
+            let r = s
+                .client()
+                .post(s.url("/api/v1/auth/login"))
+                .json(&json!({"username": "khong.co.ai", "password": "x"}))
+                .send()
+                .await
+                .unwrap();
+            last = r.status().as_u16();
+        }
+        assert_eq!(last, 429);
         s.stop().await;
     }
 }

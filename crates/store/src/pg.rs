@@ -19,7 +19,13 @@ pub(crate) struct PgStore {
 pub(crate) struct PgRead(sqlx::pool::PoolConnection<Postgres>);
 pub(crate) struct PgWrite(sqlx::Transaction<'static, Postgres>, Arc<AtomicU64>);
 
-crate::sql::impl_repos!(Postgres, PgRead, PgWrite);
+// An arbitrary constant naming the lock on the unit tree (see `UnitWrite::lock_organisation`).
+crate::sql::impl_repos!(
+    Postgres,
+    PgRead,
+    PgWrite,
+    "SELECT pg_advisory_xact_lock(7661110001)"
+);
 
 /// An arbitrary constant naming vanthu's migration lock.
 const MIGRATION_LOCK: i64 = 0x7661_6e74_6875;

@@ -36,6 +36,9 @@ pub trait UnitRead: Send {
 
 #[async_trait]
 pub trait UnitWrite: Send {
+    /// Serialises changes to the unit tree and the codes until the end of the transaction, so that checks
+    /// made on the tree (no cycle, codes free) still hold at commit. SQLite writers are serialised already.
+    async fn lock_organisation(&mut self) -> Result<()>;
     async fn insert_unit(&mut self, at: Placement<'_>, f: &UnitFields, now: i64) -> Result<i64>;
     async fn update_unit(&mut self, g: &AdminGrant, f: &UnitFields, now: i64) -> Result<()>;
     async fn move_unit(&mut self, g: &AdminGrant, to: Placement<'_>, now: i64) -> Result<()>;
@@ -100,6 +103,9 @@ pub trait AuthWrite: Send {
         failed: i64,
         locked_until: i64,
     ) -> Result<()>;
+    /// Counts a sign-in attempt as a failure before the password is checked, unless the account is locked
+    /// at `now`; answers the new count, or `None` when locked. Atomic, so parallel attempts all count.
+    async fn reserve_attempt(&mut self, person_id: i64, now: i64) -> Result<Option<i64>>;
     async fn insert_login_event(&mut self, e: &LoginEvent) -> Result<()>;
     async fn insert_token(
         &mut self,

@@ -4,10 +4,10 @@
 /// connection in field `.0` that dereferences to the backend's connection type; `$write` holds the store's
 /// write generation in field `.1`, bumped by every commit.
 macro_rules! impl_repos {
-    ($db:ty, $read:ty, $write:ty) => {
+    ($db:ty, $read:ty, $write:ty, $org_lock:literal) => {
         crate::sql::impl_repos!(@read $db, $read);
         crate::sql::impl_repos!(@read $db, $write);
-        crate::sql::impl_repos!(@write $db, $write);
+        crate::sql::impl_repos!(@write $db, $write, $org_lock);
     };
 
     (@read $db:ty, $t:ty) => {
@@ -17,7 +17,7 @@ macro_rules! impl_repos {
             use crate::{Result, StoreError};
             use async_trait::async_trait;
             use sqlx::Row;
-            use vanthu_domain::{Clearance, CodeFormat, Role, Side, UnitKind};
+            use vanthu_domain::{Clearance, CodeFormat, Side, UnitKind};
 
             type DbRow = <$db as sqlx::Database>::Row;
 
@@ -90,6 +90,20 @@ macro_rules! impl_repos {
             }
 
             const UNIT_COLS: &str = "id, key, code, code_format, old_code, name, short_name, kind, side, parent_id, active, valid_from, valid_to, created_at, updated_at";
+            /// The filter of a people listing: $1 include inactive, $2 unit, $3 folded LIKE pattern.
+            const PEOPLE_FILTER: &str = "(p.active OR $1) \
+                 AND ($2 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.unit_id = $2)) \
+                 AND ($3 IS NULL OR p.search LIKE $3 ESCAPE '\\')";
+
+            /// The search text folded like the stored column, with LIKE's wildcards escaped.
+            fn search_pattern(f: &PeopleFilter) -> Option<String> {
+                f.query.as_ref().map(|q| {
+                    let folded = vanthu_domain::text::fold_ascii(q);
+                    let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                    format!("%{escaped}%")
+                })
+            }
+
             const PERSON_COLS: &str = "id, username, full_name, email, phone, clearance, system_admin, active, must_change_password, created_at, updated_at";
 
             #[async_trait]
@@ -163,16 +177,12 @@ macro_rules! impl_repos {
 
                 async fn people(&mut self, f: &PeopleFilter) -> Result<Vec<Person>> {
                     let q = sqlx::AssertSqlSafe(format!(
-                        "SELECT {PERSON_COLS} FROM people p WHERE (p.active OR $1) \
-                         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.unit_id = $2)) \
-                         AND ($3 IS NULL OR LOWER(p.username) LIKE $3 OR LOWER(p.full_name) LIKE $3) \
-                         ORDER BY p.full_name, p.id LIMIT $4 OFFSET $5"
+                        "SELECT {PERSON_COLS} FROM people p WHERE {PEOPLE_FILTER} ORDER BY p.full_name, p.id LIMIT $4 OFFSET $5"
                     ));
-                    let like = f.query.as_ref().map(|s| format!("%{}%", s.to_lowercase()));
                     let rows = sqlx::query(q)
                         .bind(f.include_inactive)
                         .bind(f.unit_id)
-                        .bind(like)
+                        .bind(search_pattern(f))
                         .bind(f.limit)
                         .bind(f.offset)
                         .fetch_all(&mut *self.0)
@@ -181,17 +191,13 @@ macro_rules! impl_repos {
                 }
 
                 async fn count_people(&mut self, f: &PeopleFilter) -> Result<i64> {
-                    let like = f.query.as_ref().map(|s| format!("%{}%", s.to_lowercase()));
-                    let r = sqlx::query(
-                        "SELECT COUNT(*) AS n FROM people p WHERE (p.active OR $1) \
-                         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.unit_id = $2)) \
-                         AND ($3 IS NULL OR LOWER(p.username) LIKE $3 OR LOWER(p.full_name) LIKE $3)",
-                    )
-                    .bind(f.include_inactive)
-                    .bind(f.unit_id)
-                    .bind(like)
-                    .fetch_one(&mut *self.0)
-                    .await?;
+                    let q = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM people p WHERE {PEOPLE_FILTER}"));
+                    let r = sqlx::query(q)
+                        .bind(f.include_inactive)
+                        .bind(f.unit_id)
+                        .bind(search_pattern(f))
+                        .fetch_one(&mut *self.0)
+                        .await?;
                     Ok(r.try_get("n")?)
                 }
 
@@ -324,13 +330,10 @@ macro_rules! impl_repos {
             }
 
             impl ReadTx for $t {}
-
-            #[allow(dead_code)]
-            fn _unused(_: Role) {}
         };
     };
 
-    (@write $db:ty, $t:ty) => {
+    (@write $db:ty, $t:ty, $org_lock:literal) => {
         const _: () = {
             use crate::model::*;
             use crate::repos::*;
@@ -345,6 +348,11 @@ macro_rules! impl_repos {
 
             #[async_trait]
             impl UnitWrite for $t {
+                async fn lock_organisation(&mut self) -> Result<()> {
+                    sqlx::query($org_lock).execute(&mut *self.0).await?;
+                    Ok(())
+                }
+
                 async fn insert_unit(&mut self, at: Placement<'_>, f: &UnitFields, now: i64) -> Result<i64> {
                     let r = sqlx::query(
                         "INSERT INTO units (key, code, code_format, old_code, name, short_name, kind, side, parent_id, \
@@ -424,8 +432,8 @@ macro_rules! impl_repos {
                 ) -> Result<i64> {
                     let r = sqlx::query(
                         "INSERT INTO people (username, full_name, email, phone, clearance, system_admin, active, \
-                         password_hash, must_change_password, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $9, $9) RETURNING id",
+                         password_hash, must_change_password, created_at, updated_at, search) \
+                         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $9, $9, $10) RETURNING id",
                     )
                     .bind(username)
                     .bind(&f.full_name)
@@ -436,6 +444,7 @@ macro_rules! impl_repos {
                     .bind(password_hash)
                     .bind(must_change_password)
                     .bind(now)
+                    .bind(vanthu_domain::text::fold_ascii(&format!("{username} {}", f.full_name)))
                     .fetch_one(&mut *self.0)
                     .await?;
                     Ok(r.try_get("id")?)
@@ -444,7 +453,7 @@ macro_rules! impl_repos {
                 async fn update_person(&mut self, g: &PersonGrant, f: &PersonFields, now: i64) -> Result<()> {
                     let r = sqlx::query(
                         "UPDATE people SET full_name = $1, email = $2, phone = $3, clearance = $4, system_admin = $5, \
-                         updated_at = $6 WHERE id = $7",
+                         updated_at = $6, search = username || ' ' || $8 WHERE id = $7",
                     )
                     .bind(&f.full_name)
                     .bind(&f.email)
@@ -453,6 +462,8 @@ macro_rules! impl_repos {
                     .bind(f.system_admin)
                     .bind(now)
                     .bind(g.person_id())
+                    // Usernames are lowercase ASCII already and never change.
+                    .bind(vanthu_domain::text::fold_ascii(&f.full_name))
                     .execute(&mut *self.0)
                     .await?;
                     expect_one(r.rows_affected())
@@ -517,6 +528,18 @@ macro_rules! impl_repos {
 
             #[async_trait]
             impl AuthWrite for $t {
+                async fn reserve_attempt(&mut self, person_id: i64, now: i64) -> Result<Option<i64>> {
+                    let r = sqlx::query(
+                        "UPDATE people SET failed_logins = failed_logins + 1 WHERE id = $1 AND locked_until <= $2 \
+                         RETURNING failed_logins",
+                    )
+                    .bind(person_id)
+                    .bind(now)
+                    .fetch_optional(&mut *self.0)
+                    .await?;
+                    r.map(|r| r.try_get::<i64, _>("failed_logins").map_err(Into::into)).transpose()
+                }
+
                 async fn set_login_state(&mut self, person_id: i64, failed: i64, locked_until: i64) -> Result<()> {
                     sqlx::query("UPDATE people SET failed_logins = $1, locked_until = $2 WHERE id = $3")
                         .bind(failed)

@@ -19,7 +19,7 @@ pub(crate) struct SqliteStore {
 pub(crate) struct SqliteRead(sqlx::pool::PoolConnection<Sqlite>);
 pub(crate) struct SqliteWrite(sqlx::Transaction<'static, Sqlite>, Arc<AtomicU64>);
 
-crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite);
+crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite, "SELECT 1");
 
 impl SqliteStore {
     pub(crate) async fn open(url: &str) -> Result<SqliteStore> {

@@ -255,6 +255,22 @@ async fn people_memberships_tokens_and_history() {
         };
         assert_eq!(r.people(&filt).await.unwrap().len(), 1);
         assert_eq!(r.count_people(&filt).await.unwrap(), 1);
+        // Search folds diacritics on every backend, and LIKE wildcards in the text are literal.
+        for (q, n) in [
+            ("nguyen thi", 1),
+            ("Nguyễn Thị", 1),
+            ("ĐẶNG", 0),
+            ("%", 0),
+            ("_", 0),
+            ("hanh", 1),
+        ] {
+            let f = PeopleFilter {
+                query: Some(q.into()),
+                limit: 10,
+                ..Default::default()
+            };
+            assert_eq!(r.count_people(&f).await.unwrap(), n, "{q}");
+        }
         let t = r.token("h1").await.unwrap().unwrap();
         assert_eq!(t.person_id, p);
         assert!(t.revoked_at.is_none());

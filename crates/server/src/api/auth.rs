@@ -45,16 +45,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// Signs in with a local account and returns a bearer token. Repeated failures make the account wait, then
 /// lock it for a while (answer 429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginRequest,
@@ -69,7 +59,7 @@ pub async fn login(
         .await?;
     Ok(Json(LoginResponse {
         token: s.token,
-        expires_at: rfc3339(s.expires_at),
+        expires_at: crate::app::views::iso(s.expires_at),
         must_change_password: s.must_change_password,
     }))
 }
@@ -188,7 +178,7 @@ pub async fn login_events(
             .into_iter()
             .map(|e| LoginEventView {
                 id: e.id,
-                at: rfc3339(e.at),
+                at: crate::app::views::iso(e.at),
                 username: e.username,
                 person_id: e.person_id,
                 unit_id: e.unit_id,

@@ -77,12 +77,12 @@ fn json_rejection(r: JsonRejection) -> AppError {
             field: "body".into(),
             message: format!(
                 "Dữ liệu gửi lên không đúng cấu trúc yêu cầu ({}).",
-                inner_message(&e.body_text())
+                crate::error::vietnamese_detail(&e.body_text())
             ),
         },
         JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(format!(
             "Nội dung gửi lên không phải JSON hợp lệ hoặc không phải văn bản UTF-8 ({}).",
-            inner_message(&e.body_text())
+            crate::error::vietnamese_detail(&e.body_text())
         )),
         JsonRejection::MissingJsonContentType(_) => {
             AppError::BadRequest("Cần tiêu đề Content-Type: application/json.".into())
@@ -90,15 +90,11 @@ fn json_rejection(r: JsonRejection) -> AppError {
         JsonRejection::BytesRejection(_) => {
             AppError::TooLarge("Nội dung gửi lên quá lớn hoặc không đọc được.".into())
         }
-        other => AppError::BadRequest(format!("Yêu cầu không hợp lệ: {}", other.body_text())),
+        other => AppError::BadRequest(format!(
+            "Yêu cầu không hợp lệ: {}.",
+            crate::error::vietnamese_detail(&other.body_text())
+        )),
     }
-}
-
-/// serde's message without axum's generic prefix.
-fn inner_message(s: &str) -> String {
-    s.rsplit_once(": ")
-        .map(|(_, m)| m.to_string())
-        .unwrap_or_else(|| s.to_string())
 }
 
 /// A path parameter; a value of the wrong type is a 400 with a JSON body.
@@ -122,7 +118,7 @@ where
 fn path_rejection(r: PathRejection) -> AppError {
     AppError::BadRequest(format!(
         "Tham số trên đường dẫn không hợp lệ ({}).",
-        inner_message(&r.body_text())
+        crate::error::vietnamese_detail(&r.body_text())
     ))
 }
 
@@ -147,7 +143,7 @@ where
 fn query_rejection(r: QueryRejection) -> AppError {
     AppError::BadRequest(format!(
         "Tham số truy vấn không hợp lệ ({}).",
-        inner_message(&r.body_text())
+        crate::error::vietnamese_detail(&r.body_text())
     ))
 }
 
@@ -176,6 +172,11 @@ impl FromRequestParts<App> for Authed {
         };
         let token = token.trim().to_string();
         let (actor, _) = app.authenticate(&token, TokenKind::Api).await?;
+        // Until a password set by an administrator is changed, only that change is allowed.
+        const ALLOWED: [&str; 3] = ["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+        if actor.must_change_password && !ALLOWED.contains(&parts.uri.path()) {
+            return Err(ApiError(AppError::PasswordChangeRequired));
+        }
         Ok(Authed { actor, token })
     }
 }

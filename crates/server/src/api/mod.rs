@@ -23,7 +23,7 @@ use utoipa_axum::routes;
         description = "API của Hệ thống thông tin điều hành tác nghiệp vanthu. Lỗi trả về dạng {\"error\": mã, \"message\": thông báo tiếng Việt}.",
         license(name = "Apache-2.0")
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = [])),
     tags(
         (name = "auth", description = "Đăng nhập, mã truy cập"),
@@ -46,11 +46,67 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Documents the answers every operation can give besides its own: 400 for a request that cannot be read,
+/// 401 without a valid token (where one is needed), 404 for an unknown id, 413 for a body over the limit,
+/// 500 when the database fails.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let public = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| *r == Default::default()));
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "Yêu cầu không đọc được (JSON sai, không phải UTF-8, tham số sai kiểu)",
+                );
+                if !public {
+                    add("401", "Thiếu mã truy cập, mã hết hạn hoặc đã bị thu hồi");
+                }
+                if path.contains("{id}") {
+                    add("404", "Không tìm thấy đối tượng");
+                }
+                add("413", "Nội dung gửi lên quá lớn");
+                add("500", "Lỗi hệ thống; không có gì được ghi");
+            }
+        }
+    }
+}
+
 /// The error body of every failed API call.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable machine code: `invalid`, `bad_request`, `unauthenticated`, `bad_credentials`, `token_expired`,
-    /// `token_revoked`, `token_invalid`, `account_inactive`, `forbidden`, `not_found`, `conflict`, `locked`,
+    /// `token_revoked`, `token_invalid`, `account_inactive`, `forbidden`, `password_change_required`,
+    /// `not_found`, `conflict`, `locked`,
     /// `too_large`, `method_not_allowed`, `internal`.
     pub error: String,
     /// What went wrong and what to do, in Vietnamese.

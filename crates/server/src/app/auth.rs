@@ -78,7 +78,22 @@ impl App {
                 message: "Nhập tên đăng nhập và mật khẩu.".into(),
             });
         }
-        if username.len() > 64 || password.len() > 1024 {
+        if username.chars().count() > 64 || password.len() > 1024 {
+            // No account has such a name or password; record the attempt under a bounded name.
+            let mut tx = self.store.write().await?;
+            tx.insert_login_event(&LoginEvent {
+                id: 0,
+                at: now_ms(),
+                username: username.chars().take(64).collect(),
+                person_id: None,
+                unit_id: None,
+                success: false,
+                reason: "unknown_user".into(),
+                channel: kind.code().into(),
+                ip: ip.clone(),
+            })
+            .await?;
+            tx.commit().await?;
             return Err(AppError::Unauthenticated {
                 code: "bad_credentials",
                 message: BAD_CREDENTIALS.into(),
@@ -86,7 +101,18 @@ impl App {
         }
         let now = now_ms();
         let creds = self.store.read().await?.credentials(&username).await?;
-        let event = |person_id, unit_id, success, reason: &str| LoginEvent {
+        let unit_id = match &creds {
+            Some(c) => self
+                .store
+                .read()
+                .await?
+                .memberships(c.person_id)
+                .await?
+                .first()
+                .map(|m| m.unit_id),
+            None => None,
+        };
+        let event = |person_id, success, reason: &str| LoginEvent {
             id: 0,
             at: now,
             username: username.clone(),
@@ -97,8 +123,26 @@ impl App {
             channel: kind.code().into(),
             ip: ip.clone(),
         };
+        let locked = |until: i64| AppError::Locked {
+            retry_after: ((until - now) + 999) / 1000,
+        };
+        let bad = || AppError::Unauthenticated {
+            code: "bad_credentials",
+            message: BAD_CREDENTIALS.into(),
+        };
 
         let Some(creds) = creds else {
+            // Unknown names wait and lock like real accounts, so the answers do not tell which names exist.
+            let state = self.caches.unknown_attempt(&username, now, &self.auth);
+            let mut tx = self.store.write().await?;
+            if let Err(until) = state {
+                tx.insert_login_event(&event(None, false, "locked")).await?;
+                tx.commit().await?;
+                return Err(locked(until));
+            }
+            tx.insert_login_event(&event(None, false, "unknown_user"))
+                .await?;
+            tx.commit().await?;
             let dummy = match DUMMY_HASH.get() {
                 Some(h) => h.clone(),
                 None => {
@@ -107,33 +151,26 @@ impl App {
                 }
             };
             verify_password(password, &dummy).await;
-            let mut tx = self.store.write().await?;
-            tx.insert_login_event(&event(None, None, false, "unknown_user"))
-                .await?;
-            tx.commit().await?;
-            return Err(AppError::Unauthenticated {
-                code: "bad_credentials",
-                message: BAD_CREDENTIALS.into(),
-            });
+            return Err(bad());
         };
 
-        let mut tx_read = self.store.read().await?;
-        let unit_id = tx_read
-            .memberships(creds.person_id)
-            .await?
-            .first()
-            .map(|m| m.unit_id);
-        drop(tx_read);
-
-        if creds.locked_until > now {
-            let mut tx = self.store.write().await?;
-            tx.insert_login_event(&event(Some(creds.person_id), unit_id, false, "locked"))
+        // Count the attempt as a failure before checking the password: parallel guesses all count, and
+        // none gets past a lock that another one set.
+        let mut tx = self.store.write().await?;
+        let Some(failed) = tx.reserve_attempt(creds.person_id, now).await? else {
+            let until = tx
+                .credentials(&username)
+                .await?
+                .map(|c| c.locked_until)
+                .unwrap_or(now);
+            tx.insert_login_event(&event(Some(creds.person_id), false, "locked"))
                 .await?;
             tx.commit().await?;
-            return Err(AppError::Locked {
-                retry_after: ((creds.locked_until - now) + 999) / 1000,
-            });
-        }
+            return Err(locked(until));
+        };
+        let lock = self.auth.lock_for(failed, now);
+        tx.set_login_state(creds.person_id, failed, lock).await?;
+        tx.commit().await?;
 
         let ok = match &creds.password_hash {
             Some(h) => verify_password(password, h).await,
@@ -141,38 +178,20 @@ impl App {
         };
 
         let mut tx = self.store.write().await?;
-        // Re-read inside the transaction so that concurrent failures all count.
         let fresh = tx
             .credentials(&username)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         if !ok {
-            let failed = fresh.failed_logins + 1;
-            let locked_until = if failed >= self.auth.lock_after {
-                now + self.auth.lock_ms
-            } else if failed >= self.auth.delay_after {
-                let secs = 1i64 << (failed - self.auth.delay_after).min(6);
-                now + secs.min(60) * 1000
-            } else {
-                0
-            };
-            tx.set_login_state(fresh.person_id, failed, locked_until)
+            tx.insert_login_event(&event(Some(fresh.person_id), false, "bad_password"))
                 .await?;
-            tx.insert_login_event(&event(
-                Some(fresh.person_id),
-                unit_id,
-                false,
-                "bad_password",
-            ))
-            .await?;
             tx.commit().await?;
-            return Err(AppError::Unauthenticated {
-                code: "bad_credentials",
-                message: BAD_CREDENTIALS.into(),
-            });
+            return Err(bad());
         }
+        // The right password: this attempt was no failure after all.
+        tx.set_login_state(fresh.person_id, 0, 0).await?;
         if !fresh.active {
-            tx.insert_login_event(&event(Some(fresh.person_id), unit_id, false, "inactive"))
+            tx.insert_login_event(&event(Some(fresh.person_id), false, "inactive"))
                 .await?;
             tx.commit().await?;
             return Err(AppError::Unauthenticated {
@@ -180,8 +199,7 @@ impl App {
                 message: "Tài khoản này đã ngừng hoạt động; liên hệ quản trị đơn vị.".into(),
             });
         }
-        tx.set_login_state(fresh.person_id, 0, 0).await?;
-        tx.insert_login_event(&event(Some(fresh.person_id), unit_id, true, "ok"))
+        tx.insert_login_event(&event(Some(fresh.person_id), true, "ok"))
             .await?;
         let token = random_token();
         let csrf = random_token();

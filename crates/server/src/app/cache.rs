@@ -36,6 +36,8 @@ pub struct CachedUnits {
 
 pub struct Caches {
     ttl: Duration,
+    /// Failed sign-ins under names that are no account: (failures, locked until).
+    unknown: Mutex<HashMap<String, (i64, i64)>>,
     sessions: Mutex<HashMap<String, CachedSession>>,
     /// Index 0: active units only; 1: with inactive ones.
     units: Mutex<[Option<CachedUnits>; 2]>,
@@ -47,7 +49,34 @@ impl Caches {
             ttl,
             sessions: Mutex::default(),
             units: Mutex::default(),
+            unknown: Mutex::default(),
         }
+    }
+
+    /// Counts a sign-in attempt under a name that is no account, with the same delays and lock as a real
+    /// account; `Err(until)` while it is locked.
+    pub fn unknown_attempt(
+        &self,
+        name: &str,
+        now: i64,
+        rules: &super::AuthSettings,
+    ) -> Result<(), i64> {
+        let Ok(mut map) = self.unknown.lock() else {
+            return Ok(());
+        };
+        if map.len() >= MAX_SESSIONS {
+            map.retain(|_, (_, until)| *until > now);
+            if map.len() >= MAX_SESSIONS {
+                map.clear();
+            }
+        }
+        let entry = map.entry(name.to_string()).or_insert((0, 0));
+        if entry.1 > now {
+            return Err(entry.1);
+        }
+        entry.0 += 1;
+        entry.1 = rules.lock_for(entry.0, now);
+        Ok(())
     }
 
     fn fresh(&self, generation: u64, at: Instant, now_generation: u64) -> bool {

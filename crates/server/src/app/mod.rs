@@ -29,6 +29,20 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
 }
 
+impl AuthSettings {
+    /// Until when an account with `failed` failures in a row must wait, from `now` (0: no wait).
+    pub fn lock_for(&self, failed: i64, now: i64) -> i64 {
+        if failed >= self.lock_after {
+            now + self.lock_ms
+        } else if failed >= self.delay_after {
+            let secs = 1i64 << (failed - self.delay_after).min(6);
+            now + secs.min(60) * 1000
+        } else {
+            0
+        }
+    }
+}
+
 impl Default for AuthSettings {
     fn default() -> Self {
         AuthSettings {

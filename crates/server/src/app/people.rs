@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
-use vanthu_domain::access::{Actor, PersonGrant};
+use vanthu_domain::access::{Actor, PersonGrant, TargetMembership, TargetPerson};
 use vanthu_domain::org::{check_password, parse_roles};
 use vanthu_domain::{Clearance, Name, Role, Username};
 use vanthu_store::{
@@ -163,19 +163,38 @@ fn check_grantable(
     Ok(())
 }
 
+/// What the access rules need to know about a person, read in the current transaction.
+pub(crate) async fn target_person(tx: &mut dyn ReadTx, person_id: i64) -> AppResult<TargetPerson> {
+    let p = load_person(tx, person_id).await?;
+    let ms = tx.memberships(person_id).await?;
+    let mut memberships = Vec::with_capacity(ms.len());
+    for m in &ms {
+        memberships.push(TargetMembership {
+            ancestry: tx.ancestry(m.unit_id).await?,
+            unit_admin: m.roles.contains(&Role::UnitAdmin),
+        });
+    }
+    Ok(TargetPerson {
+        person_id,
+        system_admin: p.system_admin,
+        clearance: p.clearance,
+        memberships,
+    })
+}
+
 pub(crate) async fn person_grant(
     tx: &mut dyn ReadTx,
     actor: &Actor,
     person_id: i64,
 ) -> AppResult<PersonGrant> {
-    let ms = tx.memberships(person_id).await?;
-    let mut anc = Vec::with_capacity(ms.len());
-    for m in &ms {
-        anc.push(tx.ancestry(m.unit_id).await?);
-    }
-    actor
-        .person_grant(person_id, &anc)
-        .ok_or_else(|| AppError::Forbidden("Bạn không có quyền quản trị tài khoản này (người dùng thuộc đơn vị ngoài phạm vi của bạn).".into()))
+    let target = target_person(tx, person_id).await?;
+    actor.person_grant(&target).ok_or_else(|| {
+        AppError::Forbidden(
+            "Bạn không có quyền quản trị tài khoản này: người dùng thuộc đơn vị ngoài phạm vi của bạn, \
+             là quản trị hệ thống, là quản trị cùng cấp hoặc cấp trên của bạn, hoặc được đọc tài liệu mật ở mức cao hơn bạn."
+                .into(),
+        )
+    })
 }
 
 async fn load_person(tx: &mut dyn ReadTx, id: i64) -> AppResult<Person> {
@@ -187,16 +206,24 @@ async fn load_person(tx: &mut dyn ReadTx, id: i64) -> AppResult<Person> {
 async fn view(tx: &mut dyn ReadTx, actor: &Actor, p: &Person) -> AppResult<PersonView> {
     let ms = tx.memberships(p.id).await?;
     let mut names = HashMap::new();
+    // Clearance is shown to the person, to system administrators, and to unit administrators whose scope
+    // covers every unit of the person.
+    let mut show_clearance = actor.is_system_admin() || actor.person_id == p.id;
+    let mut in_scope = actor.is_any_admin() && !ms.is_empty();
     for m in &ms {
         if let Some(u) = tx.unit(m.unit_id).await? {
             names.insert(u.id, u.name);
         }
+        if in_scope && !show_clearance {
+            in_scope = actor.in_scope(&tx.ancestry(m.unit_id).await?);
+        }
     }
+    show_clearance |= in_scope;
     Ok(PersonView::build(
         p,
         &ms,
         |id| names.get(&id).cloned().unwrap_or_default(),
-        actor.is_any_admin() || actor.person_id == p.id,
+        show_clearance,
     ))
 }
 
@@ -563,14 +590,18 @@ impl App {
     /// An administrator sets a new password; the person must change it at next sign-in, and every session
     /// of theirs is revoked.
     pub async fn reset_password(&self, actor: &Actor, id: i64, password: &str) -> AppResult<()> {
+        if id == actor.person_id {
+            return Err(AppError::Forbidden(
+                "Không thể tự đặt lại mật khẩu của mình: hãy dùng chức năng đổi mật khẩu (cần mật khẩu hiện tại).".into(),
+            ));
+        }
         check_password(password)?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.write().await?;
         let p = load_person(&mut *tx, id).await?;
         let g = person_grant(&mut *tx, actor, id).await?;
         let now = now_ms();
-        tx.set_password(&g, &hash, id != actor.person_id, now)
-            .await?;
+        tx.set_password(&g, &hash, true, now).await?;
         tx.revoke_person_tokens(id, now).await?;
         record(
             &mut tx,
@@ -603,7 +634,7 @@ impl App {
         let id = self
             .create_person_in(&mut tx, &actor, &username, &fields, &ms, hash.as_deref())
             .await?;
-        if let (Some(h), Some(g)) = (hash.as_deref(), actor.person_grant(id, &[])) {
+        if let (Some(h), Some(g)) = (hash.as_deref(), actor.system_person_grant(id)) {
             tx.set_password(&g, h, false, now_ms()).await?;
         }
         let p = load_person(&mut *tx, id).await?;

@@ -233,6 +233,7 @@ impl App {
         f: &UnitFields,
         parent_id: Option<i64>,
     ) -> AppResult<i64> {
+        tx.lock_organisation().await?;
         check_codes_free(&mut **tx, f, None).await?;
         let now = now_ms();
         let id = match parent_id {
@@ -243,7 +244,12 @@ impl App {
                 tx.insert_unit(Placement::Root(&g), f, now).await?
             }
             Some(pid) => {
-                let parent = load_unit(&mut **tx, pid).await?;
+                let parent = load_unit(&mut **tx, pid)
+                    .await
+                    .map_err(|_| AppError::Invalid {
+                        field: "parent_id".into(),
+                        message: format!("Không tìm thấy đơn vị cấp trên số {pid}."),
+                    })?;
                 if !parent.active {
                     return Err(AppError::Conflict(format!(
                         "Đơn vị cấp trên \"{}\" đã ngừng hoạt động.",
@@ -287,10 +293,11 @@ impl App {
         id: i64,
         f: &UnitFields,
     ) -> AppResult<bool> {
+        tx.lock_organisation().await?;
         let before = load_unit(&mut **tx, id).await?;
         let g = actor
-            .admin_grant(&tx.ancestry(id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+            .admin_grant_for_change(&tx.ancestry(id).await?)
+            .ok_or_else(AppError::forbidden_change)?;
         let changes = diff(&before.fields(), f);
         if changes.as_object().is_some_and(|m| m.is_empty()) {
             return Ok(false);
@@ -336,8 +343,8 @@ impl App {
         };
         // Check the permission before reporting validation problems about a unit the actor cannot manage.
         actor
-            .admin_grant(&tx.ancestry(id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+            .admin_grant_for_change(&tx.ancestry(id).await?)
+            .ok_or_else(AppError::forbidden_change)?;
         let f = validate_fields(&input)?;
         self.update_unit_in(&mut tx, actor, id, &f).await?;
         let u = load_unit(&mut *tx, id).await?;
@@ -352,10 +359,11 @@ impl App {
         id: i64,
         new_parent: Option<i64>,
     ) -> AppResult<bool> {
+        tx.lock_organisation().await?;
         let unit = load_unit(&mut **tx, id).await?;
         let g = actor
-            .admin_grant(&tx.ancestry(id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+            .admin_grant_for_change(&tx.ancestry(id).await?)
+            .ok_or_else(AppError::forbidden_change)?;
         if unit.parent_id == new_parent {
             return Ok(false);
         }
@@ -374,7 +382,12 @@ impl App {
                 )
             }
             Some(pid) => {
-                let parent = load_unit(&mut **tx, pid).await?;
+                let parent = load_unit(&mut **tx, pid)
+                    .await
+                    .map_err(|_| AppError::Invalid {
+                        field: "parent_id".into(),
+                        message: format!("Không tìm thấy đơn vị cấp trên số {pid}."),
+                    })?;
                 let anc = tx.ancestry(pid).await?;
                 if anc.contains(&id) {
                     return Err(AppError::Invalid {
@@ -434,10 +447,11 @@ impl App {
         active: bool,
     ) -> AppResult<UnitView> {
         let mut tx = self.store.write().await?;
+        tx.lock_organisation().await?;
         let unit = load_unit(&mut *tx, id).await?;
         let g = actor
-            .admin_grant(&tx.ancestry(id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+            .admin_grant_for_change(&tx.ancestry(id).await?)
+            .ok_or_else(AppError::forbidden_change)?;
         if unit.active == active {
             return Err(AppError::Conflict(if active {
                 format!("Đơn vị \"{}\" đang hoạt động.", unit.name)

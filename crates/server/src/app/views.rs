@@ -4,7 +4,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use vanthu_store::{Event, Membership, Person, Unit};
 
-fn iso(ms: i64) -> String {
+/// A stored time as RFC 3339 in UTC, as the API answers it.
+pub fn iso(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .ok()
         .and_then(|t| {

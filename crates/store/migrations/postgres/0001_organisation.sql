@@ -21,6 +21,8 @@ CREATE TABLE people (
     id                   BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     username             TEXT NOT NULL UNIQUE,
     full_name            TEXT NOT NULL,
+    -- Username and name folded to lowercase ASCII without diacritics, for search.
+    search               TEXT NOT NULL DEFAULT '',
     email                TEXT,
     phone                TEXT,
     clearance            TEXT NOT NULL DEFAULT 'none',
