@@ -12,6 +12,7 @@ mod pg;
 mod repos;
 mod sql;
 mod sqlite;
+#[cfg(feature = "testkit")]
 pub mod testkit;
 
 pub use error::{Result, StoreError};
