@@ -22,9 +22,14 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// Whether a path belongs to the JSON API rather than to the pages people read.
+fn is_api(uri: &axum::http::Uri) -> bool {
+    uri.path() == "/api" || uri.path().starts_with("/api/")
+}
+
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     // People get a page; programs calling the API get JSON.
-    if uri.path() != "/api" && !uri.path().starts_with("/api/") {
+    if !is_api(&uri) {
         return crate::web::not_found_page();
     }
     ApiError(AppError::NotFound(format!(
@@ -34,7 +39,10 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     .into_response()
 }
 
-async fn method_not_allowed() -> axum::response::Response {
+async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
+    if !is_api(&uri) {
+        return crate::web::method_not_allowed_page();
+    }
     (
         StatusCode::METHOD_NOT_ALLOWED,
         axum::Json(ErrorBody {

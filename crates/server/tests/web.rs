@@ -642,7 +642,7 @@ async fn a_unit_admin_creates_units_and_people_in_their_subtree_only() {
         vec![
             ("_csrf".to_string(), csrf.clone()),
             ("username".into(), username.into()),
-            ("full_name".into(), "Nguyễn Thị Hoà".into()),
+            ("full_name".into(), "Nguyễn Thị Hòa".into()),
             ("password".into(), "MatKhau@2025".into()),
             ("email".into(), "hoa@ninhbinh.dcs.vn".into()),
             ("clearance".into(), "mat".into()),
@@ -672,7 +672,7 @@ async fn a_unit_admin_creates_units_and_people_in_their_subtree_only() {
         .get_person(&App::installation_actor(), pid)
         .await
         .unwrap();
-    assert_eq!(p.full_name, "Nguyễn Thị Hoà");
+    assert_eq!(p.full_name, "Nguyễn Thị Hòa");
     assert_eq!(p.memberships.len(), 1);
     assert_eq!(p.memberships[0].unit_id, new_id);
     assert_eq!(p.memberships[0].roles, vec!["leader", "specialist"]);
@@ -697,7 +697,7 @@ async fn a_unit_admin_creates_units_and_people_in_their_subtree_only() {
         page.contains("Bạn không có quyền quản trị đơn vị"),
         "{page}"
     );
-    assert!(page.contains(r#"value="ngoaiphamvi""#) && page.contains("Nguyễn Thị Hoà"));
+    assert!(page.contains(r#"value="ngoaiphamvi""#) && page.contains("Nguyễn Thị Hòa"));
     assert!(
         s.app
             .store
@@ -859,11 +859,353 @@ async fn admin_edits_a_person_resets_the_password_and_the_person_changes_it() {
     )
     .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(location(&r), "/?notice=password_changed");
-    let (status, page) = get(&c2, &s, "/?notice=password_changed").await;
-    assert_eq!(status, 200, "signed in again with the new password");
-    assert!(page.contains("Đã đổi mật khẩu."));
-    assert!(!page.contains("Mật khẩu của bạn do quản trị viên đặt"));
+    assert_eq!(
+        location(&r),
+        "/login?notice=password_changed",
+        "the change ends the session: sign in again"
+    );
+    assert!(
+        set_cookies(&r)
+            .iter()
+            .any(|c| c.starts_with("vanthu_session=;") && c.contains("Max-Age=0"))
+    );
+    let (status, page) = get(&c2, &s, "/login?notice=password_changed").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Đã đổi mật khẩu, hãy đăng nhập lại bằng mật khẩu mới."));
+    let r = try_login(&c2, &s, "tu.ninhbinh.vp.chuyenvien", "CuaToi@2026").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/", "no longer asked to change it");
+    let (status, page) = get(&c2, &s, "/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Phạm Văn Đức"));
+    s.stop().await;
+}
+
+/// Successful web sign-ins of one account, as the usage statistics count them.
+async fn web_sign_ins(s: &TestServer, username: &str) -> usize {
+    s.app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .login_events(0, i64::MAX)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.username == username && e.success && e.channel == "web")
+        .count()
+}
+
+#[tokio::test]
+async fn a_password_set_by_an_administrator_must_be_changed_before_anything_else() {
+    let s = TestServer::demo().await;
+    let who = "tu.ninhbinh.vp.chuyenvien";
+    let pid = s.person_id(who).await;
+    let unit = s.unit_id("tu.ninhbinh.vp").await;
+    s.app
+        .reset_password(&App::installation_actor(), pid, "TamThoi@2025")
+        .await
+        .unwrap();
+    let c = s.client();
+    let r = try_login(&c, &s, who, "TamThoi@2025").await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/me/password");
+    assert_eq!(web_sign_ins(&s, who).await, 1);
+
+    // Every page sends to the change, even typed by hand or with an unreadable address.
+    for path in [
+        "/",
+        "/units",
+        "/units?inactive=1",
+        &format!("/units/{unit}"),
+        "/units/new",
+        "/people",
+        &format!("/people/{pid}"),
+        "/people/new",
+        "/admin/import",
+        "/admin/export/people.csv",
+        "/login",
+    ] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert_eq!(location(&r), "/me/password", "{path}");
+    }
+    // The change page explains why and offers nothing else but signing out.
+    let (status, page) = get(&c, &s, "/me/password").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Mật khẩu hiện tại do quản trị viên đặt")
+            && page.contains("trước khi dùng các chức năng khác"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"href="/units""#) && !page.contains(r#"href="/people""#));
+    assert!(page.contains("Đăng xuất"));
+    let csrf = csrf_of(&page);
+    assert_eq!(get(&c, &s, "/logout").await.0, 200);
+    assert_eq!(
+        c.get(s.url("/static/app.css"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Any other form is refused, even with the right token, and changes nothing.
+    let r = post(
+        &c,
+        &s,
+        &format!("/people/{pid}/edit"),
+        &[
+            ("_csrf", &csrf),
+            ("full_name", "Tên Khác"),
+            ("clearance", "none"),
+            ("m0.unit", &unit.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let page = text(r).await;
+    assert!(
+        page.contains("Cần đổi mật khẩu trước") && page.contains("không được thực hiện"),
+        "{page}"
+    );
+    let before = s
+        .app
+        .get_person(&App::installation_actor(), pid)
+        .await
+        .unwrap();
+    assert_ne!(before.full_name, "Tên Khác");
+    let r = post(
+        &c,
+        &s,
+        "/units/new",
+        &[("_csrf", &csrf), ("key", "tu.ninhbinh.x"), ("name", "X")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(s.url("/admin/import"))
+        .multipart(upload_form(
+            &csrf,
+            "units",
+            true,
+            "a.csv",
+            b"key\n".to_vec(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Changing it is allowed; it ends the session without counting a sign-in the person did not make.
+    let r = post(
+        &c,
+        &s,
+        "/me/password",
+        &[
+            ("_csrf", &csrf),
+            ("current_password", "TamThoi@2025"),
+            ("new_password", "CuaToi@2026"),
+            ("confirm_password", "CuaToi@2026"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/login?notice=password_changed");
+    assert_eq!(web_sign_ins(&s, who).await, 1, "no sign-in recorded");
+    let r = c.get(s.url("/me/password")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/login?next=/me/password");
+    let r = try_login(&c, &s, who, "CuaToi@2026").await;
+    assert_eq!(location(&r), "/");
+    assert_eq!(web_sign_ins(&s, who).await, 2);
+    assert_eq!(get(&c, &s, "/units").await.0, 200);
+    s.stop().await;
+}
+
+/// Whether a response is an HTML page.
+fn is_html(r: &reqwest::Response) -> bool {
+    r.headers()
+        .get("content-type")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"))
+}
+
+/// Texts of axum and serde that must never reach a person.
+fn assert_no_english(page: &str) {
+    for t in [
+        "Invalid",
+        "Failed to",
+        "duplicate field",
+        "deserialize",
+        "Content-Type",
+        "Method Not Allowed",
+    ] {
+        assert!(!page.contains(t), "English text {t:?} in:\n{page}");
+    }
+}
+
+#[tokio::test]
+async fn unreadable_addresses_forms_and_methods_answer_pages_in_vietnamese() {
+    let s = TestServer::demo().await;
+    let (c, csrf) = sign_in(&s, "admin").await;
+    for path in [
+        "/units/%FF",
+        "/people/%FF/",
+        "/admin/export/%C3%28.csv",
+        "/units?inactive=1&inactive=2",
+        "/people?q=a&q=b",
+        "/units/new?parent=1&parent=2",
+    ] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        if path == "/people/%FF/" {
+            // A trailing slash is another address: the HTML 404.
+            assert_eq!(r.status(), 404, "{path}");
+            continue;
+        }
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(is_html(&r), "{path}");
+        let page = text(r).await;
+        assert!(page.contains("Địa chỉ không hợp lệ"), "{path}: {page}");
+        assert!(page.contains("Đăng xuất"), "in the frame of the site");
+        assert_no_english(&page);
+    }
+    let r = c
+        .post(s.url("/people/%FF/edit"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_no_english(&text(r).await);
+
+    // A form that is no form.
+    let r = c
+        .post(s.url("/units/new"))
+        .header("content-type", "application/json")
+        .body(r#"{"_csrf":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert!(is_html(&r));
+    let page = text(r).await;
+    assert!(page.contains("Biểu mẫu không đọc được"), "{page}");
+    assert_no_english(&page);
+    let r = c
+        .post(s.url("/admin/import"))
+        .header("content-type", "text/plain")
+        .body("khong phai tep")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let page = text(r).await;
+    assert!(page.contains("Biểu mẫu không đọc được"), "{page}");
+    assert_no_english(&page);
+
+    // The sign-in form says it could not be read, not that its token is stale.
+    let anon = s.client();
+    let _ = get(&anon, &s, "/login").await;
+    let r = anon
+        .post(s.url("/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"username":"admin"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let page = text(r).await;
+    assert!(
+        page.contains("không đúng dạng biểu mẫu đăng nhập"),
+        "{page}"
+    );
+    assert!(!page.contains("Biểu mẫu đăng nhập đã hết hạn"));
+    assert!(
+        page.contains(r#"name="_csrf""#),
+        "a fresh form to try again"
+    );
+
+    // Methods a page does not take: an HTML page; the API keeps JSON.
+    for (method, path) in [
+        (reqwest::Method::DELETE, "/units"),
+        (reqwest::Method::POST, "/units"),
+        (reqwest::Method::PUT, "/people/1"),
+        (reqwest::Method::GET, "/units/1/deactivate"),
+    ] {
+        let r = c
+            .request(method.clone(), s.url(path))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert!(is_html(&r), "{method} {path}");
+        assert!(r.headers().get("allow").is_some(), "{method} {path}");
+        let page = text(r).await;
+        assert!(
+            page.contains("Thao tác không dùng được ở địa chỉ này"),
+            "{page}"
+        );
+        assert_no_english(&page);
+    }
+    let r = c.get(s.url("/api/v1/auth/login")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_person_form_keeps_every_membership_beyond_twenty() {
+    let s = TestServer::demo().await;
+    let (c, csrf) = sign_in(&s, "admin").await;
+    let pid = s.person_id("tu.ninhbinh.vp.chuyenvien").await;
+    let units: Vec<String> = s
+        .app
+        .list_units(&App::installation_actor(), false)
+        .await
+        .unwrap()
+        .iter()
+        .take(23)
+        .map(|u| u.id.to_string())
+        .collect();
+    assert_eq!(units.len(), 23);
+    let mut form = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("full_name".into(), "Phạm Văn Đức".into()),
+        ("clearance".into(), "none".into()),
+        ("primary".into(), "21".into()),
+    ];
+    for (i, u) in units.iter().enumerate() {
+        form.push((format!("m{i}.unit"), u.clone()));
+        form.push((format!("m{i}.roles"), "specialist".into()));
+    }
+    let r = c
+        .post(s.url(&format!("/people/{pid}/edit")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", text(r).await);
+    let p = s
+        .app
+        .get_person(&App::installation_actor(), pid)
+        .await
+        .unwrap();
+    assert_eq!(p.memberships.len(), 23, "none dropped");
+    let main = p.memberships.iter().find(|m| m.is_primary).unwrap();
+    assert_eq!(main.unit_id.to_string(), units[21]);
+    let (_, page) = get(&c, &s, &format!("/people/{pid}")).await;
+    assert!(page.contains(r#"name="m22.unit""#), "all rows shown");
+    assert!(
+        page.contains(r#"name="m23.unit""#),
+        "and a blank one to add"
+    );
     s.stop().await;
 }
 

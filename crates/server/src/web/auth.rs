@@ -9,9 +9,9 @@ use crate::App;
 use crate::app::views::{MembershipOut, PersonView};
 use crate::error::AppError;
 use askama::Template;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use vanthu_store::{TokenKind, now_ms};
 
 #[derive(Template)]
@@ -61,9 +61,13 @@ fn login_page(
 }
 
 pub async fn login_form(State(app): State<App>, notice: Notice, req: Request) -> Response {
-    let (mut parts, _) = req.into_parts();
-    if WebUser::from_request_parts(&mut parts, &app).await.is_ok() {
-        return see_other("/");
+    let (parts, _) = req.into_parts();
+    if let Ok(u) = super::session_user(&parts, &app).await {
+        return see_other(if u.actor.must_change_password {
+            "/me/password"
+        } else {
+            "/"
+        });
     }
     let next = parts
         .uri
@@ -114,6 +118,8 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+const BAD_LOGIN_FORM: &str = "Dữ liệu gửi lên không đúng dạng biểu mẫu đăng nhập. Hãy nhập tên đăng nhập, mật khẩu và đăng nhập lại.";
+
 pub async fn login(State(app): State<App>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let ip = client_ip(&parts.extensions);
@@ -126,7 +132,18 @@ pub async fn login(State(app): State<App>, req: Request) -> Response {
     .await
     {
         Ok(axum::Form(p)) => FormData(p),
-        Err(_) => FormData::default(),
+        // Not a sign-in form at all: say so rather than blame its token.
+        Err(e) => {
+            let status = match e.status() {
+                s @ (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE) => s,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let layout = Layout {
+                error: BAD_LOGIN_FORM.to_string(),
+                ..Layout::default()
+            };
+            return login_page(&app, status, layout, String::new(), String::new(), token);
+        }
     };
     let username = form.get("username").trim().to_string();
     let next = safe_next(form.get("next")).unwrap_or("").to_string();
@@ -248,31 +265,21 @@ struct PasswordTpl {
     error_field: String,
 }
 
-pub async fn password_form(
-    State(app): State<App>,
-    user: WebUser,
-    notice: Notice,
-) -> Result<Response, WebError> {
-    let me = app
-        .get_person(&user.actor, user.actor.person_id)
-        .await
-        .or_page(&user)?;
-    Ok(render(
+pub async fn password_form(user: WebUser, notice: Notice) -> Response {
+    render(
         StatusCode::OK,
         &PasswordTpl {
             layout: Layout::new(&user, "password").notice(notice),
-            must_change: me.must_change_password,
+            must_change: user.actor.must_change_password,
             error_field: String::new(),
         },
-    ))
+    )
 }
 
-pub async fn change_password(State(app): State<App>, req: Request) -> Result<Response, WebError> {
-    let ip = client_ip(req.extensions());
-    let Posted { user, form } = match Posted::from_request(req, &app).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r.into_response()),
-    };
+/// Changes one's own password. Every session ends with it, this one too: the person signs in again with the
+/// new password (a sign-in they make themselves, not one made for them).
+pub async fn change_password(State(app): State<App>, p: Posted) -> Response {
+    let Posted { user, form } = p;
     let current = form.get("current_password");
     let new = form.get("new_password");
     let result = if new != form.get("confirm_password") {
@@ -285,26 +292,10 @@ pub async fn change_password(State(app): State<App>, req: Request) -> Result<Res
     };
     match result {
         Ok(()) => {
-            // Changing the password ends every session; sign in again with the new one.
-            let r = match app
-                .login(&user.actor.username, new, TokenKind::Web, ip)
-                .await
-            {
-                Ok(s) => {
-                    let mut r = see_other("/?notice=password_changed");
-                    let max_age = ((s.expires_at - now_ms()) / 1000).max(0);
-                    r.headers_mut()
-                        .insert(header::SET_COOKIE, session_cookie(&app, &s.token, max_age));
-                    r
-                }
-                Err(_) => {
-                    let mut r = see_other("/login?notice=password_changed");
-                    r.headers_mut()
-                        .insert(header::SET_COOKIE, super::clear_session_cookie(&app));
-                    r
-                }
-            };
-            Ok(r)
+            let mut r = see_other("/login?notice=password_changed");
+            r.headers_mut()
+                .insert(header::SET_COOKIE, super::clear_session_cookie(&app));
+            r
         }
         Err(e) => {
             let field = e.field().unwrap_or("").to_string();
@@ -312,19 +303,14 @@ pub async fn change_password(State(app): State<App>, req: Request) -> Result<Res
             if field == "confirm_password" {
                 layout.error = String::new();
             }
-            let must_change = app
-                .get_person(&user.actor, user.actor.person_id)
-                .await
-                .map(|p| p.must_change_password)
-                .unwrap_or(false);
-            Ok(render(
+            render(
                 status_of(&e),
                 &PasswordTpl {
                     layout,
-                    must_change,
+                    must_change: user.actor.must_change_password,
                     error_field: field,
                 },
-            ))
+            )
         }
     }
 }

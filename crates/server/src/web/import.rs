@@ -1,12 +1,15 @@
 //! Loading units and people from a CSV or XLSX file (with a dry run), and downloading the exports.
 
-use super::{Layout, OrPage, WebError, WebUser, csrf_refused, render, same_secret, status_of};
+use super::{
+    ErrorKind, Layout, OrPage, WebError, WebPath, WebUser, csrf_refused, render, same_secret,
+    status_of,
+};
 use crate::App;
 use crate::error::AppError;
 use crate::io::{Format, ImportReport};
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -21,16 +24,8 @@ struct ImportTpl {
     report: Option<ImportReport>,
 }
 
-fn require_admin(user: &WebUser) -> Result<(), WebError> {
-    if user.actor.is_any_admin() {
-        Ok(())
-    } else {
-        Err(WebError::new(user, AppError::Forbidden(String::new())))
-    }
-}
-
 pub async fn page(user: WebUser) -> Result<Response, WebError> {
-    require_admin(&user)?;
+    crate::io::require_admin(&user.actor).or_page(&user)?;
     Ok(render(
         StatusCode::OK,
         &ImportTpl {
@@ -49,8 +44,11 @@ pub async fn upload(
     user: WebUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
-    require_admin(&user)?;
-    let bad_upload = |user: &WebUser| WebError::new(user, AppError::BadRequest(String::new()));
+    crate::io::require_admin(&user.actor).or_page(&user)?;
+    // Not a file upload form (wrong type, broken body): the page says so, in Vietnamese.
+    let bad_upload = |user: &WebUser| {
+        WebError::new(user, AppError::BadRequest(String::new())).kind(ErrorKind::BadForm)
+    };
     let mut mp = multipart.map_err(|_| bad_upload(&user))?;
     let (mut csrf, mut what, mut dry_run) = (String::new(), String::new(), false);
     let (mut file_name, mut bytes, mut content_type) = (String::new(), Vec::new(), String::new());
@@ -59,12 +57,11 @@ pub async fn upload(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                let msg = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::TooLarge(String::new())
+                return Err(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    WebError::new(&user, AppError::TooLarge(String::new()))
                 } else {
-                    AppError::BadRequest(String::new())
-                };
-                return Err(WebError::new(&user, msg));
+                    bad_upload(&user)
+                });
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -126,9 +123,9 @@ pub async fn upload(
 pub async fn export(
     State(app): State<App>,
     user: WebUser,
-    Path(file): Path<String>,
+    WebPath(file): WebPath<String>,
 ) -> Result<Response, WebError> {
-    require_admin(&user)?;
+    crate::io::require_admin(&user.actor).or_page(&user)?;
     let (what, ext) = file.split_once('.').unwrap_or((file.as_str(), ""));
     let Some(format) = Format::from_extension(ext).filter(|_| ext == "csv" || ext == "xlsx") else {
         return Err(WebError::new(&user, AppError::NotFound(String::new())));

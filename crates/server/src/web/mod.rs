@@ -243,38 +243,138 @@ impl IntoResponse for Rejection {
     }
 }
 
+/// Pages a person whose password was set by an administrator may still open: changing it and signing out
+/// (the style sheet is served outside the session check).
+const OPEN_WHILE_MUST_CHANGE: &[&str] = &["/me/password", "/logout"];
+
+/// The person signed in with the session cookie of a request, whatever their password state.
+async fn session_user(parts: &Parts, app: &App) -> Result<WebUser, Rejection> {
+    let next = (parts.method == Method::GET).then(|| {
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default()
+    });
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+        return Err(Rejection::SignIn {
+            next,
+            clear: false,
+            app: app.clone(),
+        });
+    };
+    match app.authenticate(&token, TokenKind::Web).await {
+        Ok((actor, csrf)) => Ok(WebUser {
+            actor,
+            token,
+            csrf: csrf.unwrap_or_default(),
+        }),
+        Err(AppError::Unauthenticated { .. }) => Err(Rejection::SignIn {
+            next,
+            clear: true,
+            app: app.clone(),
+        }),
+        Err(e) => Err(Rejection::Page(WebError::bare(e).into_response())),
+    }
+}
+
+/// The frame of an error page for whoever is signed in, if anyone.
+async fn layout_of(parts: &Parts, app: &App) -> Option<Layout> {
+    session_user(parts, app)
+        .await
+        .ok()
+        .map(|u| Layout::new(&u, ""))
+}
+
 impl FromRequestParts<App> for WebUser {
     type Rejection = Rejection;
 
+    /// The signed-in person; while their password must be changed, every page but changing it and signing
+    /// out sends them to the change (reading) or is refused (any other request).
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let next = (parts.method == Method::GET).then(|| {
-            parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default()
-        });
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
-            return Err(Rejection::SignIn {
-                next,
-                clear: false,
-                app: app.clone(),
-            });
-        };
-        match app.authenticate(&token, TokenKind::Web).await {
-            Ok((actor, csrf)) => Ok(WebUser {
-                actor,
-                token,
-                csrf: csrf.unwrap_or_default(),
-            }),
-            Err(AppError::Unauthenticated { .. }) => Err(Rejection::SignIn {
-                next,
-                clear: true,
-                app: app.clone(),
-            }),
-            Err(e) => Err(Rejection::Page(WebError::bare(e).into_response())),
+        let user = session_user(parts, app).await?;
+        if user.actor.must_change_password && !OPEN_WHILE_MUST_CHANGE.contains(&parts.uri.path()) {
+            return Err(Rejection::Page(
+                if parts.method == Method::GET || parts.method == Method::HEAD {
+                    see_other("/me/password")
+                } else {
+                    error_page(
+                        Some(Layout::new(&user, "")),
+                        StatusCode::FORBIDDEN,
+                        ErrorKind::MustChangePassword,
+                        String::new(),
+                    )
+                },
+            ));
+        }
+        Ok(user)
+    }
+}
+
+/// A path parameter; an address that cannot be read (bad percent-encoding) is answered with a page.
+pub struct WebPath<T>(pub T);
+
+impl<T> FromRequestParts<App> for WebPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, app).await {
+            Ok(axum::extract::Path(v)) => Ok(WebPath(v)),
+            Err(e) => Err(bad_address(parts, app, e.status()).await),
         }
     }
+}
+
+/// The query of a page; a query that cannot be read (a field given twice, bad encoding) is answered with a
+/// page.
+pub struct WebQuery<T>(pub T);
+
+impl<T> FromRequestParts<App> for WebQuery<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, app).await {
+            Ok(axum::extract::Query(v)) => Ok(WebQuery(v)),
+            Err(e) => Err(bad_address(parts, app, e.status()).await),
+        }
+    }
+}
+
+/// The page for an address whose path or query cannot be read (400), in the frame of the signed-in person.
+async fn bad_address(parts: &Parts, app: &App, status: StatusCode) -> Response {
+    if status.is_server_error() {
+        tracing::error!(path = %parts.uri.path(), "path parameters of a page could not be extracted");
+        return WebError::bare(AppError::Internal(String::new())).into_response();
+    }
+    error_page(
+        layout_of(parts, app).await,
+        StatusCode::BAD_REQUEST,
+        ErrorKind::BadAddress,
+        String::new(),
+    )
+}
+
+/// The page for a form body that cannot be read: wrong type, too large or malformed.
+fn bad_form(
+    layout: Option<Layout>,
+    rejection: &axum::extract::rejection::FormRejection,
+) -> Response {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return error_page(layout, status, ErrorKind::App, String::new());
+    }
+    let status = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        status
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    error_page(layout, status, ErrorKind::BadForm, String::new())
 }
 
 /// The fields of a submitted form, in order; repeated names (checkboxes) are kept.
@@ -319,13 +419,7 @@ impl FromRequest<App> for Posted {
         let req = Request::from_parts(parts, body);
         let form = match axum::Form::<Vec<(String, String)>>::from_request(req, app).await {
             Ok(axum::Form(pairs)) => FormData(pairs),
-            Err(_) => {
-                return Err(Rejection::Page(
-                    WebError::new(&user, AppError::BadRequest(String::new()))
-                        .kind(ErrorKind::BadForm)
-                        .into_response(),
-                ));
-            }
+            Err(e) => return Err(Rejection::Page(bad_form(Some(Layout::new(&user, "")), &e))),
         };
         if !same_secret(form.get("_csrf"), &user.csrf) {
             return Err(Rejection::Page(csrf_refused(Some(&user))));
@@ -394,6 +488,8 @@ pub struct NavUser {
     pub username: String,
     pub admin: bool,
     pub sysadmin: bool,
+    /// The password must be changed first: the frame offers only that and signing out.
+    pub must_change: bool,
 }
 
 impl Layout {
@@ -404,6 +500,7 @@ impl Layout {
                 username: u.actor.username.clone(),
                 admin: u.actor.is_any_admin(),
                 sysadmin: u.actor.is_system_admin(),
+                must_change: u.actor.must_change_password,
             }),
             csrf: u.csrf.clone(),
             section,
@@ -450,7 +547,13 @@ pub enum ErrorKind {
     Csrf,
     CrossSite,
     BadForm,
+    /// The path or query of the address cannot be read.
+    BadAddress,
     NotFound,
+    /// The page does not take this method (a form sent to a page that is only read).
+    MethodNotAllowed,
+    /// The password set by an administrator must be changed first.
+    MustChangePassword,
 }
 
 #[derive(Template)]
@@ -470,7 +573,10 @@ impl ErrorTpl {
                 | ("csrf", ErrorKind::Csrf)
                 | ("cross_site", ErrorKind::CrossSite)
                 | ("bad_form", ErrorKind::BadForm)
+                | ("bad_address", ErrorKind::BadAddress)
                 | ("not_found", ErrorKind::NotFound)
+                | ("method", ErrorKind::MethodNotAllowed)
+                | ("must_change", ErrorKind::MustChangePassword)
         )
     }
 }
@@ -492,21 +598,42 @@ fn error_page(
     )
 }
 
+/// Adds the security headers of pages to a response made outside the page router (the server's fallbacks).
+fn with_page_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    for (k, v) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        h.insert(k, HeaderValue::from_static(v));
+    }
+    r
+}
+
 /// The HTML page for an unknown address (the server's fallback for paths outside `/api`).
 pub fn not_found_page() -> Response {
-    let mut r = error_page(
+    with_page_headers(error_page(
         None,
         StatusCode::NOT_FOUND,
         ErrorKind::NotFound,
         String::new(),
-    );
-    r.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
-    r
+    ))
+}
+
+/// The HTML page for a method a page does not take (the server's fallback for paths outside `/api`).
+pub fn method_not_allowed_page() -> Response {
+    with_page_headers(error_page(
+        None,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::MethodNotAllowed,
+        String::new(),
+    ))
 }
 
 /// An error of a page, shown in the frame of the site (boxed: it travels in every handler's `Result`).

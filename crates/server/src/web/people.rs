@@ -3,15 +3,15 @@
 use super::tree::{Tree, UnitOption};
 use super::units::Choice;
 use super::{
-    FormData, HistoryRow, Layout, Notice, OrPage, Posted, WebError, WebUser, history_rows,
-    local_iso, parse_id, render, see_other, status_of,
+    FormData, HistoryRow, Layout, Notice, OrPage, Posted, WebError, WebPath, WebQuery, WebUser,
+    history_rows, local_iso, parse_id, render, see_other, status_of,
 };
 use crate::App;
-use crate::app::people::{MembershipInput, PersonInput, PersonPatch};
+use crate::app::people::{MembershipInput, PersonInput, PersonPatch, person_grant};
 use crate::app::views::PersonView;
 use crate::error::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -74,9 +74,6 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// Number of membership rows a posted form may carry.
-const MAX_ROWS: usize = 20;
-
 impl PersonForm {
     fn from_view(p: &PersonView) -> PersonForm {
         let mut f = PersonForm {
@@ -105,8 +102,16 @@ impl PersonForm {
 
     fn from_form(f: &FormData) -> PersonForm {
         let primary = f.get("primary").parse::<usize>().ok();
-        let rows = (0..MAX_ROWS)
-            .filter(|i| f.has(&format!("m{i}.unit")))
+        // Every row the form carries (`m{i}.unit`), however many: none is dropped on the way.
+        let mut idx: Vec<usize> =
+            f.0.iter()
+                .filter_map(|(k, _)| k.strip_prefix('m')?.strip_suffix(".unit"))
+                .filter_map(|i| i.parse::<usize>().ok().filter(|n| n.to_string() == i))
+                .collect();
+        idx.sort_unstable();
+        idx.dedup();
+        let rows = idx
+            .into_iter()
             .map(|i| MemberForm {
                 idx: i,
                 unit_id: f.get(&format!("m{i}.unit")).parse().unwrap_or(0),
@@ -131,7 +136,7 @@ impl PersonForm {
         for (i, m) in self.memberships.iter_mut().enumerate() {
             m.idx = i;
         }
-        if self.memberships.iter().all(|m| m.unit_id > 0) && self.memberships.len() < MAX_ROWS {
+        if self.memberships.iter().all(|m| m.unit_id > 0) {
             self.memberships.push(MemberForm {
                 idx: self.memberships.len(),
                 ..MemberForm::default()
@@ -185,7 +190,7 @@ pub async fn list(
     State(app): State<App>,
     user: WebUser,
     notice: Notice,
-    Query(q): Query<ListQuery>,
+    WebQuery(q): WebQuery<ListQuery>,
 ) -> Result<Response, WebError> {
     let query = q.q.as_deref().map(str::trim).unwrap_or("").to_string();
     let unit = q
@@ -281,12 +286,19 @@ async fn person_page(
 ) -> Result<Response, WebError> {
     let person = app.get_person(&user.actor, id).await.or_page(user)?;
     let tree = Tree::new(app.list_units(&user.actor, true).await.or_page(user)?);
-    let admin = user.actor.is_system_admin()
-        || (!person.memberships.is_empty()
-            && person
-                .memberships
-                .iter()
-                .all(|m| tree.in_scope(&user.actor, m.unit_id)));
+    // The forms show when the use cases would accept them: the same rule, read from the store.
+    let admin = {
+        let mut r = app
+            .store
+            .read()
+            .await
+            .map_err(|e| WebError::new(user, e.into()))?;
+        match person_grant(&mut *r, &user.actor, id).await {
+            Ok(_) => true,
+            Err(AppError::Forbidden(_)) => false,
+            Err(e) => return Err(WebError::new(user, e)),
+        }
+    };
     let is_self = user.actor.person_id == id;
     let history = if admin || is_self {
         history_rows(
@@ -332,7 +344,7 @@ pub async fn show(
     State(app): State<App>,
     user: WebUser,
     notice: Notice,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &user)?;
     let layout = Layout::new(&user, "people").notice(notice);
@@ -356,7 +368,7 @@ async fn failed(
 
 pub async fn update(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &p.user)?;
@@ -386,7 +398,7 @@ pub async fn update(
 
 pub async fn reset_password(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &p.user)?;
@@ -412,7 +424,7 @@ async fn set_active(app: App, id: String, p: Posted, active: bool) -> Result<Res
 
 pub async fn deactivate(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     set_active(app, id, p, false).await
@@ -420,7 +432,7 @@ pub async fn deactivate(
 
 pub async fn activate(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     set_active(app, id, p, true).await
@@ -470,7 +482,7 @@ async fn new_page(
 pub async fn new_form(
     State(app): State<App>,
     user: WebUser,
-    Query(q): Query<NewQuery>,
+    WebQuery(q): WebQuery<NewQuery>,
 ) -> Result<Response, WebError> {
     let unit_id = q.unit.and_then(|u| u.parse().ok()).unwrap_or(0);
     let form = PersonForm {

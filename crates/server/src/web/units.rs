@@ -2,15 +2,15 @@
 
 use super::tree::{Tree, TreeRow, UnitOption};
 use super::{
-    FormData, HistoryRow, Layout, Notice, OrPage, Posted, WebError, WebUser, history_rows,
-    local_iso, parse_id, render, see_other, status_of,
+    FormData, HistoryRow, Layout, Notice, OrPage, Posted, WebError, WebPath, WebQuery, WebUser,
+    history_rows, local_iso, parse_id, render, see_other, status_of,
 };
 use crate::App;
 use crate::app::units::{UnitInput, UnitPatch};
 use crate::app::views::UnitView;
 use crate::error::AppError;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -147,7 +147,7 @@ pub async fn list(
     State(app): State<App>,
     user: WebUser,
     notice: Notice,
-    Query(q): Query<ListQuery>,
+    WebQuery(q): WebQuery<ListQuery>,
 ) -> Result<Response, WebError> {
     let show_inactive = q.inactive.as_deref().is_some_and(|v| v == "1" || v == "on");
     let units = app
@@ -281,7 +281,7 @@ pub async fn show(
     State(app): State<App>,
     user: WebUser,
     notice: Notice,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &user)?;
     let layout = Layout::new(&user, "units").notice(notice);
@@ -306,7 +306,7 @@ async fn failed(
 
 pub async fn update(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &p.user)?;
@@ -319,7 +319,7 @@ pub async fn update(
 
 pub async fn move_unit(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &p.user)?;
@@ -348,7 +348,7 @@ async fn set_active(app: App, id: String, p: Posted, active: bool) -> Result<Res
 
 pub async fn deactivate(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     set_active(app, id, p, false).await
@@ -356,7 +356,7 @@ pub async fn deactivate(
 
 pub async fn activate(
     State(app): State<App>,
-    Path(id): Path<String>,
+    WebPath(id): WebPath<String>,
     p: Posted,
 ) -> Result<Response, WebError> {
     set_active(app, id, p, true).await
@@ -405,7 +405,7 @@ async fn new_page(
 pub async fn new_form(
     State(app): State<App>,
     user: WebUser,
-    Query(q): Query<NewQuery>,
+    WebQuery(q): WebQuery<NewQuery>,
 ) -> Result<Response, WebError> {
     let parent_id = q.parent.and_then(|p| p.parse().ok()).unwrap_or(0);
     let mut form = UnitForm {
