@@ -9,6 +9,13 @@ use axum::response::IntoResponse;
 use std::net::SocketAddr;
 use tower_http::limit::RequestBodyLimitLayer;
 
+/// The address of the client, when the server knows it (recorded with sign-in attempts).
+pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<String> {
+    extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
 /// Largest accepted request body (imports included).
 pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
 

@@ -2,11 +2,10 @@ use super::{ApiError, ApiJson, ApiQuery, Authed, ErrorBody};
 use crate::App;
 use crate::app::views::PersonView;
 use crate::error::AppError;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Json, extract::FromRequestParts};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 use vanthu_store::TokenKind;
 
@@ -36,12 +35,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
+        Ok(Peer(crate::server::peer_ip(&parts.extensions)))
     }
 }
 

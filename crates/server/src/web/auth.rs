@@ -1,7 +1,7 @@
 //! Sign-in, sign-out, the home page and the change of one's own password.
 
 use super::{
-    FormData, LOGIN_CSRF_COOKIE, Layout, Notice, OrPage, Posted, WebError, WebUser, client_ip,
+    FormData, LOGIN_CSRF_COOKIE, Layout, Notice, OrPage, Posted, WebError, WebUser,
     cookie, cookie_header, random_value, render, safe_next, same_secret, see_other, session_cookie,
     status_of,
 };
@@ -122,7 +122,7 @@ const BAD_LOGIN_FORM: &str = "Dữ liệu gửi lên không đúng dạng biểu
 
 pub async fn login(State(app): State<App>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let ip = client_ip(&parts.extensions);
+    let ip = crate::server::peer_ip(&parts.extensions);
     let token = login_csrf(&parts.headers);
     let sent_cookie = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let form = match axum::Form::<Vec<(String, String)>>::from_request(

@@ -11,7 +11,7 @@ use crate::App;
 use crate::error::AppError;
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -19,7 +19,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use rand::RngCore;
-use std::net::SocketAddr;
 use vanthu_domain::access::Actor;
 use vanthu_store::TokenKind;
 
@@ -182,12 +181,6 @@ fn session_cookie(app: &App, token: &str, max_age: i64) -> HeaderValue {
 
 fn clear_session_cookie(app: &App) -> HeaderValue {
     session_cookie(app, "", 0)
-}
-
-fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
-    parts_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
 }
 
 /// Percent-encodes a path for a query value.
