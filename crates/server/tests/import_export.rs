@@ -13,7 +13,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const UNIT_HEADER: &str = "Mã nội bộ,Mã định danh,Dạng mã,Mã cũ,Tên đơn vị,Tên viết tắt,Loại,Khối,Mã nội bộ đơn vị cấp trên,Hiệu lực từ,Hiệu lực đến,Hoạt động";
 const PEOPLE_HEADER: &str = "Tên đăng nhập,Họ và tên,Thư điện tử,Điện thoại,Mức đọc tài liệu mật,Quản trị hệ thống,Mã nội bộ đơn vị,Chức vụ,Vai trò,Đơn vị chính";
 
-/// Posts a file to `/api/v1/import/{what}`.
+/// Posts a file to `/api/v1/import/{what}`, checking that the answer is never cached.
 async fn import(
     s: &TestServer,
     token: &str,
@@ -22,9 +22,29 @@ async fn import(
     content_type: Option<&str>,
     dry_run: bool,
 ) -> (u16, Value) {
+    import_query(
+        s,
+        token,
+        what,
+        body,
+        content_type,
+        &format!("dry_run={dry_run}"),
+    )
+    .await
+}
+
+/// Posts a file to `/api/v1/import/{what}?{query}`, checking that the answer is never cached.
+async fn import_query(
+    s: &TestServer,
+    token: &str,
+    what: &str,
+    body: Vec<u8>,
+    content_type: Option<&str>,
+    query: &str,
+) -> (u16, Value) {
     let mut req = s
         .client()
-        .post(s.url(&format!("/api/v1/import/{what}?dry_run={dry_run}")))
+        .post(s.url(&format!("/api/v1/import/{what}?{query}")))
         .bearer_auth(token)
         .body(body);
     if let Some(ct) = content_type {
@@ -32,7 +52,104 @@ async fn import(
     }
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
+    assert_eq!(
+        r.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "import answers are not cached ({status})"
+    );
     (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A workbook with text cells at the given places (0-based row and column).
+fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, c, v) in cells {
+        ws.write_string(*r, *c, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for b in data {
+        crc ^= *b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A ZIP archive of stored (uncompressed) files.
+fn zip_stored(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, body) in files {
+        let (name, body) = (name.as_bytes(), body.as_bytes());
+        let offset = out.len() as u32;
+        let crc = crc32(body);
+        let size = body.len() as u32;
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // version, flags, method, time, date
+        out.extend(crc.to_le_bytes());
+        out.extend(size.to_le_bytes());
+        out.extend(size.to_le_bytes());
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(name);
+        out.extend(body);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // made by, needed, flags, method, time, date
+        central.extend(crc.to_le_bytes());
+        central.extend(size.to_le_bytes());
+        central.extend(size.to_le_bytes());
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend([0; 12]); // extra, comment, disk, internal and external attributes
+        central.extend(offset.to_le_bytes());
+        central.extend(name);
+    }
+    let (cd_offset, cd_size) = (out.len() as u32, central.len() as u32);
+    out.extend(central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend(cd_size.to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// The 2 KB workbook of the review: inline strings at `A1` and `XFD1048576`, and a dimension to match.
+fn inline_string_bomb() -> Vec<u8> {
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    let root = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+    );
+    let workbook = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+    );
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Mã nội bộ</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#
+    );
+    zip_stored(&[
+        ("_rels/.rels", &root),
+        ("xl/workbook.xml", &workbook),
+        ("xl/_rels/workbook.xml.rels", &rels),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ])
 }
 
 /// Downloads `/api/v1/export/{what}?format=…`, checking the download headers.
@@ -555,9 +672,16 @@ async fn export_loads_into_an_empty_installation() {
             .iter()
             .find(|g| g.username == "admin")
             .unwrap();
-        let t = fresh.token("admin", &g.password).await;
-        let (st, _) = fresh.get(&t, "/api/v1/export/units?format=xlsx").await;
-        assert_eq!(st, 200);
+        let r = fresh
+            .client()
+            .post(fresh.url("/api/v1/auth/login"))
+            .json(&json!({"username": "admin", "password": g.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["must_change_password"], true);
         fresh.stop().await;
     }
     demo.stop().await;
@@ -631,5 +755,233 @@ async fn active_column_stops_and_restarts_units_and_people_rows_replace_membersh
         );
     }
     assert!(doc["components"]["schemas"]["ImportReport"].is_object());
+    s.stop().await;
+}
+
+/// A tiny workbook that names the last cell of a sheet is refused with a 400, and the server keeps
+/// answering; so are sheets too wide or too tall.
+#[tokio::test]
+async fn sparse_workbooks_are_refused_and_the_server_keeps_answering() {
+    for s in TestServer::demo_all().await {
+        let admin = s.token("admin", DEMO_PASSWORD).await;
+        let units = unit_count(&s).await;
+        let people = people_count(&s).await;
+        let bomb = inline_string_bomb();
+        assert!(bomb.len() < 2048, "{} bytes", bomb.len());
+        let files = [
+            (bomb, "XFD1048576"),
+            (
+                workbook(&[(0, 0, "Mã nội bộ"), (1_048_575, 16_383, "x")]),
+                "XFD1048576",
+            ),
+            (workbook(&[(0, 0, "Mã nội bộ"), (3, 200, "x")]), "GS4"),
+            (
+                workbook(&[(0, 0, "Mã nội bộ"), (1_000_000, 0, "x")]),
+                "100 000",
+            ),
+        ];
+        for (file, names) in files {
+            for what in ["units", "people"] {
+                for ct in [Some(XLSX), None] {
+                    let (st, r) = import(&s, &admin, what, file.clone(), ct, false).await;
+                    assert_eq!((st, r["error"].as_str()), (400, Some("bad_request")), "{r}");
+                    let m = r["message"].as_str().unwrap();
+                    assert!(m.contains(names), "{m}");
+                }
+            }
+            // Still answering.
+            let (st, _) = s.get(&admin, "/api/v1/units").await;
+            assert_eq!(st, 200);
+        }
+        // The same file read by the library call.
+        let e = s
+            .app
+            .import_units(
+                &App::installation_actor(),
+                Format::Xlsx,
+                &inline_string_bomb(),
+                false,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, vanthu_server::AppError::BadRequest(_)), "{e}");
+        let ufile = export(&s, &admin, "units", "xlsx").await;
+        let (st, r) = import(&s, &admin, "units", ufile, None, true).await;
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(unit_count(&s).await, units);
+        assert_eq!(people_count(&s).await, people);
+        s.stop().await;
+    }
+}
+
+/// `strict=true`: one transaction, rolled back when any row is rejected.
+#[tokio::test]
+async fn strict_imports_save_everything_or_nothing() {
+    for s in TestServer::demo_all().await {
+        let admin = s.token("admin", DEMO_PASSWORD).await;
+        let units = unit_count(&s).await;
+        let people = people_count(&s).await;
+        let file = format!(
+            "{UNIT_HEADER}\nvptw.moi,,,,Phòng Mới,,Phòng ban,Đảng,vptw,,,Có\nvptw.sai,28.22.H17,,,Phòng Sai,,Phòng ban,Đảng,vptw,,,Có\n"
+        );
+        let (st, r) = import_query(
+            &s,
+            &admin,
+            "units",
+            file.clone().into_bytes(),
+            None,
+            "strict=true",
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(
+            (r["refused"].as_bool(), r["dry_run"].as_bool()),
+            (Some(true), Some(false)),
+            "{r:#}"
+        );
+        assert_eq!(counts(&r), (1, 0, 0, 1), "{r:#}");
+        assert!(!unit_exists(&s, "vptw.moi").await);
+        assert_eq!(unit_count(&s).await, units);
+
+        let pfile = format!(
+            "{PEOPLE_HEADER}\nvptw.moi1,Người Mới,,,,,vptw,,,\nvptw.moi2,Người Sai,,,,,khong.co,,,\n"
+        );
+        let (st, r) = import_query(
+            &s,
+            &admin,
+            "people",
+            pfile.into_bytes(),
+            None,
+            "strict=true&dry_run=false",
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(r["refused"], true, "{r:#}");
+        assert_eq!(counts(&r), (1, 0, 0, 1), "{r:#}");
+        // The account was not created: no password is handed out.
+        assert_eq!(
+            r["generated_passwords"],
+            json!([{"username": "vptw.moi1", "password": ""}])
+        );
+        assert_eq!(people_count(&s).await, people);
+
+        // Without rejected rows a strict import saves.
+        let file = format!("{UNIT_HEADER}\nvptw.moi,,,,Phòng Mới,,Phòng ban,Đảng,vptw,,,Có\n");
+        let (st, r) =
+            import_query(&s, &admin, "units", file.into_bytes(), None, "strict=true").await;
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(
+            (r["refused"].as_bool(), counts(&r)),
+            (Some(false), (1, 0, 0, 0)),
+            "{r:#}"
+        );
+        assert!(unit_exists(&s, "vptw.moi").await);
+        s.stop().await;
+    }
+}
+
+/// An account is planned and checked before anything of it is written: a refused row leaves the stored
+/// account as it was, and accounts are only counted once they pass.
+#[tokio::test]
+async fn refused_accounts_are_left_untouched() {
+    let s = TestServer::demo().await;
+    let t = s.token("tu.ninhbinh.quantri", DEMO_PASSWORD).await;
+    let id = s.person_id("tu.ninhbinh.vanthu").await;
+    let (_, before) = s.get(&t, &format!("/api/v1/people/{id}")).await;
+    // A new name, and a membership in a unit outside the administrator's subtree.
+    let file = format!(
+        "{PEOPLE_HEADER}\ntu.ninhbinh.vanthu,Tên Mới Hoàn Toàn,,,,,tu.ninhbinh.vp,Văn thư,Văn thư,Có\ntu.ninhbinh.vanthu,Tên Mới Hoàn Toàn,,,,,vptw,Văn thư,Văn thư,Không\n"
+    );
+    let (st, r) = import(&s, &t, "people", file.into_bytes(), None, false).await;
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(counts(&r), (0, 0, 0, 2), "{r:#}");
+    let (_, reason) = rejected(&r, 3);
+    assert!(reason.contains("không có quyền"), "{reason}");
+    let (_, after) = s.get(&t, &format!("/api/v1/people/{id}")).await;
+    assert_eq!(after["full_name"], before["full_name"]);
+    assert_eq!(after["memberships"], before["memberships"]);
+
+    // A unit administrator cannot create an account in no unit, whatever the columns of the file.
+    let (st, r) = import(
+        &s,
+        &t,
+        "people",
+        "Tên đăng nhập,Họ và tên\ntnb.khong.don.vi,Không Đơn Vị\n"
+            .as_bytes()
+            .to_vec(),
+        None,
+        false,
+    )
+    .await;
+    assert_eq!(st, 200, "{r}");
+    let (_, reason) = rejected(&r, 2);
+    assert!(reason.contains("ít nhất một đơn vị"), "{reason}");
+    s.stop().await;
+}
+
+/// A file creates at most `MAX_NEW_ACCOUNTS` accounts; a bigger one is refused before any password is
+/// hashed, and nothing is saved.
+#[tokio::test]
+async fn new_accounts_per_file_are_capped() {
+    let s = TestServer::demo().await;
+    let admin = s.token("admin", DEMO_PASSWORD).await;
+    let people = people_count(&s).await;
+    let mut file = String::from("Tên đăng nhập,Họ và tên,Mã nội bộ đơn vị\n");
+    for i in 0..=vanthu_server::io::MAX_NEW_ACCOUNTS {
+        file.push_str(&format!("moi.{i},Người Mới,vptw\n"));
+    }
+    let started = std::time::Instant::now();
+    let (st, r) = import(&s, &admin, "people", file.into_bytes(), None, false).await;
+    assert_eq!((st, r["error"].as_str()), (400, Some("bad_request")), "{r}");
+    assert!(r["message"].as_str().unwrap().contains("5 000"), "{r}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "no password hashed: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(people_count(&s).await, people);
+    s.stop().await;
+}
+
+/// A unit administrator's own unit is in their exports and imports back unchanged, but only their
+/// superiors change it: renaming or stopping it by file is refused like in the API.
+#[tokio::test]
+async fn unit_admins_cannot_change_their_own_unit_by_file() {
+    let s = TestServer::demo().await;
+    let t = s.token("tu.ninhbinh.quantri", DEMO_PASSWORD).await;
+    let file = String::from_utf8(export(&s, &t, "units", "csv").await).unwrap();
+    let own = file
+        .lines()
+        .find(|l| l.starts_with("tu.ninhbinh,"))
+        .unwrap()
+        .to_string();
+    let renamed = own.replacen("Tỉnh ủy", "Tỉnh ủy (sửa)", 1);
+    assert_ne!(renamed, own);
+    let stopped = format!("{},Không", own.rsplit_once(',').unwrap().0);
+    for row in [renamed, stopped] {
+        let (st, r) = import(
+            &s,
+            &t,
+            "units",
+            format!("{UNIT_HEADER}\n{row}\n").into_bytes(),
+            None,
+            false,
+        )
+        .await;
+        assert_eq!(st, 200, "{r}");
+        let (_, reason) = rejected(&r, 2);
+        assert!(reason.contains("không có quyền thay đổi"), "{reason}");
+    }
+    let u = s
+        .app
+        .store
+        .read()
+        .await
+        .unwrap()
+        .unit_by_key("tu.ninhbinh")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.active && !u.name.contains("(sửa)"), "{u:?}");
     s.stop().await;
 }

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use config::DataArgs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use vanthu_server::io::Format;
+use vanthu_server::io::{Format, ImportOptions};
 use vanthu_server::{App, AuthSettings};
 
 #[derive(Parser)]
@@ -105,15 +105,13 @@ struct ServeArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Tạo tài khoản quản trị hệ thống (tài khoản đầu tiên của một cài đặt mới)
+    /// Tạo tài khoản quản trị hệ thống (tài khoản đầu tiên của một cài đặt mới). Mật khẩu lấy từ biến
+    /// môi trường VANTHU_ADMIN_PASSWORD, nếu không có thì hỏi (không bao giờ ghi trên dòng lệnh)
     CreateSystemAdmin {
         #[arg(long)]
         username: String,
         #[arg(long)]
         full_name: String,
-        /// Mật khẩu; lấy từ VANTHU_ADMIN_PASSWORD, nếu không có thì hỏi
-        #[arg(long, env = "VANTHU_ADMIN_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -207,13 +205,12 @@ async fn admin(cmd: AdminCommand) -> Result<()> {
         AdminCommand::CreateSystemAdmin {
             username,
             full_name,
-            password,
             data,
         } => {
             let (app, _) = open_app(&data, false).await?;
-            let password = match password {
-                Some(p) => p,
-                None => {
+            let password = match std::env::var("VANTHU_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
                     let p = rpassword::prompt_password("Mật khẩu: ")?;
                     let q = rpassword::prompt_password("Nhập lại mật khẩu: ")?;
                     if p != q {
@@ -261,38 +258,26 @@ async fn import(cmd: ImportCommand) -> Result<()> {
     let format = read_format(&args.file, &bytes);
     let (app, _) = open_app(&args.data, false).await?;
     let actor = App::installation_actor();
-    let run = |dry_run: bool| {
-        let app = app.clone();
-        let actor = actor.clone();
-        let bytes = bytes.clone();
-        async move {
-            if units {
-                app.import_units(&actor, format, &bytes, dry_run).await
-            } else {
-                app.import_people(&actor, format, &bytes, dry_run).await
-            }
-        }
+    // Strict: one transaction, rolled back when any row is rejected.
+    let opts = ImportOptions {
+        dry_run: args.dry_run,
+        strict: args.strict,
     };
-    let what = if units { "Đơn vị" } else { "Tài khoản" };
-    let refused = |e: vanthu_server::AppError| {
-        anyhow::anyhow!("tệp {} không được nhập: {e}", args.file.display())
+    let result = if units {
+        app.import_units_with(&actor, format, &bytes, opts).await
+    } else {
+        app.import_people_with(&actor, format, &bytes, opts).await
     };
-    // Strict: a trial run first, and nothing saved if any row is rejected.
-    if args.strict && !args.dry_run {
-        let trial = run(true).await.map_err(refused)?;
-        if !trial.rejected.is_empty() {
-            print!("{}", trial.to_text(what));
-            bail!(
-                "{} dòng bị từ chối; với --strict không có thay đổi nào được lưu",
-                trial.rejected.len()
-            );
-        }
-    }
-    let report = run(args.dry_run).await.map_err(refused)?;
-    print!("{}", report.to_text(what));
     app.store.close().await;
+    let report =
+        result.map_err(|e| anyhow::anyhow!("tệp {} không được nhập: {e}", args.file.display()))?;
+    let what = if units { "Đơn vị" } else { "Tài khoản" };
+    print!("{}", report.to_text(what));
     if args.strict && !report.rejected.is_empty() {
-        bail!("{} dòng bị từ chối", report.rejected.len());
+        bail!(
+            "{} dòng bị từ chối; với --strict không có thay đổi nào được lưu",
+            report.rejected.len()
+        );
     }
     Ok(())
 }

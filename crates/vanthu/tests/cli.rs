@@ -25,13 +25,20 @@ impl Drop for TempDir {
 }
 
 fn vanthu(data: &Path, args: &[&str]) -> Output {
+    vanthu_env(data, args, &[])
+}
+
+/// Runs `vanthu` with only the given `VANTHU_*` variables, and no input.
+fn vanthu_env(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_vanthu"));
     for (k, _) in std::env::vars() {
         if k.starts_with("VANTHU_") {
             c.env_remove(k);
         }
     }
-    c.args(args)
+    c.envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .args(args)
         .arg("--data")
         .arg(data)
         .output()
@@ -66,18 +73,23 @@ fn import_and_export_from_the_command_line() {
     let file = |name: &str| dir.0.join(name);
     let path = |name: &str| file(name).to_str().unwrap().to_string();
 
-    let out = ok(&vanthu(
+    let create_admin = [
+        "admin",
+        "create-system-admin",
+        "--username",
+        "quantri",
+        "--full-name",
+        "Quản trị",
+    ];
+    // The password never goes on the command line.
+    let mut with_flag = create_admin.to_vec();
+    with_flag.extend(["--password", "QuanTri@2025"]);
+    let o = vanthu(&data, &with_flag);
+    assert!(!o.status.success(), "--password is not an option");
+    let out = ok(&vanthu_env(
         &data,
-        &[
-            "admin",
-            "create-system-admin",
-            "--username",
-            "quantri",
-            "--full-name",
-            "Quản trị",
-            "--password",
-            "QuanTri@2025",
-        ],
+        &create_admin,
+        &[("VANTHU_ADMIN_PASSWORD", "QuanTri@2025")],
     ));
     assert!(out.contains("quantri"), "{out}");
 
@@ -180,9 +192,44 @@ fn import_and_export_from_the_command_line() {
     assert!(!o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("Dòng 3 (so.sai)") && out.contains("28.22.H17"),
+        out.contains("Dòng 3 (so.sai)") && out.contains("28.22.H17") && out.contains("KHÔNG LƯU"),
         "{out}"
     );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--strict"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Nothing of the good row was saved: the import without --strict below creates it.
+    // The same for people: the good account of a strict file is not created, and no password is shown.
+    let bad_people = "username,full_name,unit_key,roles
+le.cuong,Lê Văn Cường,so.vp,clerk
+sai.don.vi,Sai Đơn Vị,khong.co,clerk
+";
+    std::fs::write(file("bad-people.csv"), bad_people).unwrap();
+    let o = vanthu(
+        &data,
+        &["import", "people", &path("bad-people.csv"), "--strict"],
+    );
+    assert!(!o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("1 tạo mới")
+            && out.contains("Dòng 3 (sai.don.vi)")
+            && out.contains("KHÔNG LƯU"),
+        "{out}"
+    );
+    assert!(
+        !out.lines()
+            .any(|l| l.trim().starts_with("le.cuong\t") && l.trim().len() > "le.cuong\t".len()),
+        "no password for an account that was not created: {out}"
+    );
+    ok(&vanthu(
+        &data,
+        &["export", "people", "--output", &path("sau-strict.csv")],
+    ));
+    let people = std::fs::read_to_string(file("sau-strict.csv")).unwrap();
+    assert!(!people.contains("le.cuong"), "{people}");
     let out = ok(&vanthu(&data, &["import", "units", &path("bad.csv")]));
     assert!(
         out.contains("1 tạo mới") && out.contains("Dòng 3 (so.sai)"),

@@ -3,7 +3,7 @@
 use super::{ApiError, ApiQuery, Authed, ErrorBody};
 use crate::App;
 use crate::error::AppError;
-use crate::io::{Format, ImportReport};
+use crate::io::{Format, ImportOptions, ImportReport};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -18,6 +18,19 @@ pub struct ImportQuery {
     /// Check every row and report as if importing, but save nothing.
     #[serde(default)]
     pub dry_run: bool,
+    /// Save nothing if any row is rejected: the file is loaded entirely or not at all. The report then has
+    /// `refused` set (and still lists what would have been done).
+    #[serde(default)]
+    pub strict: bool,
+}
+
+impl ImportQuery {
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            dry_run: self.dry_run,
+            strict: self.strict,
+        }
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -61,6 +74,18 @@ fn export_format(q: &ExportQuery) -> Result<Format, ApiError> {
     }
 }
 
+/// The answer of an import, success or error (a refused sign-in or query too): never stored by a cache, since a report can carry generated
+/// passwords.
+fn import_answer(r: Result<ImportReport, ApiError>) -> Response {
+    let mut resp = match r {
+        Ok(report) => Json(report).into_response(),
+        Err(e) => e.into_response(),
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
 /// A file to download, named `STEM-YYYYMMDD.EXT` after the date in Việt Nam.
 fn attachment(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
     let today = time::OffsetDateTime::now_utc()
@@ -87,7 +112,8 @@ fn attachment(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
 }
 
 /// Loads units from a CSV or XLSX file (the raw request body): creates new units and updates existing ones
-/// by internal key, in one transaction; rows that break a rule are reported and left out.
+/// by internal key, in one transaction; rows that break a rule are reported and left out (with `strict=true`,
+/// nothing is saved when any row is rejected). The answer is never cached.
 #[utoipa::path(post, path = "/api/v1/import/units", tag = "units", params(ImportQuery),
     request_body(description = "Tệp danh sách đơn vị: CSV UTF-8 (phân cách bằng , hoặc ;) hoặc XLSX. Không có Content-Type phù hợp thì nhận dạng theo nội dung.",
         content((String = "text/csv"), ([u8] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -95,21 +121,28 @@ fn attachment(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_units(
     State(app): State<App>,
-    a: Authed,
-    ApiQuery(q): ApiQuery<ImportQuery>,
+    a: Result<Authed, ApiError>,
+    q: Result<ApiQuery<ImportQuery>, ApiError>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<ImportReport>, ApiError> {
-    let bytes = file_body(body).await?;
-    let format = body_format(&headers, &bytes);
-    Ok(Json(
-        app.import_units(&a.actor, format, &bytes, q.dry_run)
-            .await?,
-    ))
+) -> Response {
+    import_answer(
+        async {
+            let (a, ApiQuery(q)) = (a?, q?);
+            let bytes = file_body(body).await?;
+            let format = body_format(&headers, &bytes);
+            Ok(app
+                .import_units_with(&a.actor, format, &bytes, q.options())
+                .await?)
+        }
+        .await,
+    )
 }
 
 /// Loads people from a CSV or XLSX file (one row per membership): creates accounts (with a generated
-/// password when the file gives none) and updates existing ones by username, in one transaction.
+/// password when the file gives none) and updates existing ones by username, in one transaction (with
+/// `strict=true`, nothing is saved when any row is rejected). At most 5 000 new accounts per file. The answer,
+/// which can carry generated passwords, is never cached.
 #[utoipa::path(post, path = "/api/v1/import/people", tag = "people", params(ImportQuery),
     request_body(description = "Tệp danh sách người dùng: CSV UTF-8 (phân cách bằng , hoặc ;) hoặc XLSX. Không có Content-Type phù hợp thì nhận dạng theo nội dung.",
         content((String = "text/csv"), ([u8] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -117,17 +150,22 @@ pub async fn import_units(
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import_people(
     State(app): State<App>,
-    a: Authed,
-    ApiQuery(q): ApiQuery<ImportQuery>,
+    a: Result<Authed, ApiError>,
+    q: Result<ApiQuery<ImportQuery>, ApiError>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<ImportReport>, ApiError> {
-    let bytes = file_body(body).await?;
-    let format = body_format(&headers, &bytes);
-    Ok(Json(
-        app.import_people(&a.actor, format, &bytes, q.dry_run)
-            .await?,
-    ))
+) -> Response {
+    import_answer(
+        async {
+            let (a, ApiQuery(q)) = (a?, q?);
+            let bytes = file_body(body).await?;
+            let format = body_format(&headers, &bytes);
+            Ok(app
+                .import_people_with(&a.actor, format, &bytes, q.options())
+                .await?)
+        }
+        .await,
+    )
 }
 
 /// The units the caller administers, as a file that the import reads back.

@@ -3,7 +3,9 @@
 //! A file is read as a whole first (encoding, delimiter, header row); a file that cannot be read is refused
 //! and nothing is written. Then every row is checked and applied in one transaction: rows that break a rule
 //! or a permission are reported with their spreadsheet row number (the header is row 1) and the others are
-//! kept. A dry run does the same work and rolls the transaction back.
+//! kept. A dry run does the same work and rolls the transaction back. A strict import
+//! ([`ImportOptions::strict`]) rolls the transaction back when any row is rejected, so that a file is
+//! loaded entirely or not at all.
 //!
 //! Export writes exactly what import reads, so exporting and importing the same file changes nothing.
 //!
@@ -13,14 +15,20 @@
 //! - A column the file does not have leaves the stored value as it is; an empty cell clears an optional
 //!   text value (an empty yes/no cell keeps the stored value).
 //! - Only administrators import or export, and only within their subtree: rows outside it are rejected
-//!   with the permission message.
+//!   with the permission message. A row that changes nothing only needs the unit or account to be in that
+//!   subtree (as in exports); a row that changes something needs the same right as the API.
+//! - A file has at most [`MAX_ROWS`] data rows and [`MAX_COLUMNS`] columns; a workbook is read cell by
+//!   cell, so that a small file naming a far-away cell is refused without filling memory.
 //!
 //! Units (`Mã nội bộ` is the key): parents may come after their children; a row whose parent is rejected
 //! or unknown is rejected; `Hoạt động` = `Không` stops a unit once everything else is in place.
 //!
 //! People (`Tên đăng nhập` is the key): one row per membership; the rows of one username must agree on
 //! the person's own columns, and list all of the person's memberships. `Mật khẩu` is only used for new
-//! accounts; a new account without one gets a generated password. Counts are of accounts.
+//! accounts; a new account without one gets a generated password. Counts are of accounts. Every account is
+//! checked before anything of it is written, passwords are hashed only for the new accounts that pass and
+//! before the write transaction opens, and a file creates at most [`MAX_NEW_ACCOUNTS`] accounts. A write
+//! that fails once an account's writes have begun abandons the whole import.
 
 mod people;
 mod table;
@@ -31,8 +39,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use vanthu_domain::access::Actor;
 use vanthu_domain::text::fold_ascii;
+use vanthu_store::WriteTx;
 
-pub use table::MAX_ROWS;
+pub use people::MAX_NEW_ACCOUNTS;
+pub use table::{MAX_COLUMNS, MAX_ROWS};
 
 /// The MIME type of an XLSX workbook.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -101,11 +111,22 @@ impl Format {
     }
 }
 
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Check every row and report as if importing, but save nothing.
+    pub dry_run: bool,
+    /// Save nothing when any row is rejected (the report says so in `refused`).
+    pub strict: bool,
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, Default, PartialEq)]
 pub struct ImportReport {
     /// Nothing was written: the transaction was rolled back.
     pub dry_run: bool,
+    /// A strict import found rejected rows: nothing was written, the counts say what would have been done.
+    pub refused: bool,
     /// Units, or accounts, created.
     pub created: usize,
     /// Units, or accounts, whose fields, place, state or memberships changed.
@@ -115,7 +136,8 @@ pub struct ImportReport {
     /// Rows that were not applied, with the reason.
     pub rejected: Vec<RejectedRow>,
     /// Passwords generated for new accounts without one in the file; they must be changed at first
-    /// sign-in. In a dry run the accounts are listed with an empty password.
+    /// sign-in. In a dry run, or when a strict import is refused, the accounts are listed with an empty
+    /// password.
     pub generated_passwords: Vec<GeneratedPassword>,
 }
 
@@ -144,6 +166,11 @@ impl ImportReport {
         let mut s = String::new();
         if self.dry_run {
             let _ = writeln!(s, "CHẠY THỬ: không có thay đổi nào được lưu.");
+        } else if self.refused {
+            let _ = writeln!(
+                s,
+                "KHÔNG LƯU: có dòng bị từ chối nên không có thay đổi nào được lưu (nhập nghiêm ngặt)."
+            );
         }
         let _ = writeln!(
             s,
@@ -157,7 +184,7 @@ impl ImportReport {
             let _ = writeln!(s, "  Dòng {} ({}): {}", r.row, r.key, r.reason);
         }
         if !self.generated_passwords.is_empty() {
-            if self.dry_run {
+            if self.dry_run || self.refused {
                 let _ = writeln!(
                     s,
                     "Các tài khoản sau sẽ được cấp mật khẩu ngẫu nhiên khi nhập thật:"
@@ -176,8 +203,8 @@ impl ImportReport {
     }
 }
 
-/// Only administrators import or export.
-fn require_admin(actor: &Actor) -> AppResult<()> {
+/// Only administrators import or export (shared with the web pages of import and export).
+pub fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.is_any_admin() {
         Ok(())
     } else {
@@ -186,6 +213,30 @@ fn require_admin(actor: &Actor) -> AppResult<()> {
                 .into(),
         ))
     }
+}
+
+/// Ends an import's transaction: commits it, unless this is a dry run or a strict import with rejected rows
+/// (then the transaction is dropped, which rolls it back, and `report.refused` is set for the latter).
+async fn finish(
+    tx: Box<dyn WriteTx>,
+    report: &mut ImportReport,
+    opts: ImportOptions,
+) -> AppResult<()> {
+    // A statement that failed in the database leaves some engines' transaction unusable: make sure it is
+    // still sound before committing.
+    let mut tx = tx;
+    tx.ancestry(0).await?;
+    if opts.strict && !report.rejected.is_empty() {
+        report.refused = true;
+        for g in &mut report.generated_passwords {
+            g.password.clear();
+        }
+        return Ok(());
+    }
+    if !opts.dry_run {
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// A column of a file: the Vietnamese header written by export and the English alias also accepted.

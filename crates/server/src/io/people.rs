@@ -4,8 +4,8 @@
 use super::table::{self, Row};
 use super::units::ancestry_of;
 use super::{
-    Column, Format, GeneratedPassword, ImportReport, RejectedRow, non_empty, parse_bool,
-    require_admin, yes_no,
+    Column, Format, GeneratedPassword, ImportOptions, ImportReport, RejectedRow, finish, non_empty,
+    parse_bool, require_admin, yes_no,
 };
 use crate::App;
 use crate::app::auth::hash_password;
@@ -16,7 +16,9 @@ use std::collections::HashMap;
 use vanthu_domain::access::Actor;
 use vanthu_domain::org::check_password;
 use vanthu_domain::{Clearance, Name, Role, UnitKey, Username};
-use vanthu_store::{Membership, MembershipFields, PeopleFilter, Person, PersonFields, WriteTx};
+use vanthu_store::{
+    Membership, MembershipFields, PeopleFilter, Person, PersonFields, ReadTx, WriteTx,
+};
 
 const USERNAME: usize = 0;
 const FULL_NAME: usize = 1;
@@ -55,6 +57,17 @@ pub(crate) const PEOPLE_COLUMNS: &[Column] = &[
 
 const WHAT: &str = "tệp danh sách người dùng";
 
+/// The most accounts one file may create (each new account's password is hashed, which takes a while).
+pub const MAX_NEW_ACCOUNTS: usize = 5_000;
+
+fn too_many_accounts() -> AppError {
+    let n = table::group_thousands(MAX_NEW_ACCOUNTS);
+    AppError::BadRequest(format!(
+        "Tệp tạo quá {n} tài khoản mới; hãy chia thành nhiều tệp, mỗi tệp tạo không quá {n} tài khoản. \
+         Không có thay đổi nào được lưu."
+    ))
+}
+
 /// A generated password: 14 characters from four classes, without look-alike characters.
 pub(crate) fn generate_password() -> String {
     use rand::Rng;
@@ -74,12 +87,14 @@ pub(crate) fn generate_password() -> String {
     String::from_utf8(v).unwrap_or_default()
 }
 
-/// Hashes passwords a few at a time (argon2 takes memory and a processor each).
+/// Hashes passwords a few at a time (argon2 takes memory and a processor each), leaving half of the
+/// processors to sign-ins meanwhile.
 async fn hash_all(passwords: Vec<String>) -> AppResult<Vec<String>> {
-    let width = std::thread::available_parallelism()
+    let width = (std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
-        .clamp(1, 8);
+        / 2)
+    .clamp(1, 8);
     let mut out = Vec::with_capacity(passwords.len());
     for chunk in passwords.chunks(width) {
         let mut set = tokio::task::JoinSet::new();
@@ -236,6 +251,49 @@ fn at(row: &Row) -> impl Fn(AppError) -> GroupError + '_ {
     }
 }
 
+/// What `App::create_person_in` and `App::update_person_in` check of the clearance and the system
+/// administrator flag, checked before anything is written.
+fn grantable(actor: &Actor, fields: &PersonFields, before: Option<&Person>) -> AppResult<()> {
+    if actor.is_system_admin() {
+        return Ok(());
+    }
+    if fields.system_admin != before.is_some_and(|p| p.system_admin) {
+        return Err(AppError::Forbidden(
+            "Chỉ quản trị hệ thống được cấp hoặc thu hồi quyền quản trị hệ thống.".into(),
+        ));
+    }
+    let unchanged = before.is_some_and(|p| p.clearance == fields.clearance);
+    if !unchanged && fields.clearance > actor.clearance {
+        return Err(AppError::Forbidden(format!(
+            "Bạn chỉ được cấp mức đọc tài liệu mật đến \"{}\".",
+            actor.clearance.label()
+        )));
+    }
+    Ok(())
+}
+
+/// The error of an account whose writes had begun: the whole import is abandoned.
+fn aborted(username: &Username, row: usize, e: AppError) -> AppError {
+    let say = |m: String| {
+        format!(
+            "Không ghi được tài khoản \"{}\" (dòng {row}): {m} Việc nhập đã bị hủy, không có thay đổi nào được lưu.",
+            username.as_str()
+        )
+    };
+    match e {
+        AppError::Invalid { field, message } => AppError::Invalid {
+            field,
+            message: say(message),
+        },
+        AppError::BadRequest(m) => AppError::BadRequest(say(m)),
+        AppError::Forbidden(m) => AppError::Forbidden(say(m)),
+        AppError::NotFound(m) => AppError::Conflict(say(m)),
+        AppError::Conflict(m) => AppError::Conflict(say(m)),
+        AppError::TooLarge(m) => AppError::TooLarge(say(m)),
+        other => other,
+    }
+}
+
 /// One account of the file, checked and resolved against the database, ready to write.
 enum Plan {
     Create {
@@ -249,6 +307,8 @@ enum Plan {
         fields: PersonFields,
         memberships: Option<Vec<(i64, MembershipFields)>>,
     },
+    /// The account is already as in the file.
+    Unchanged,
 }
 
 enum Outcome {
@@ -292,10 +352,12 @@ impl App {
         Ok(fields)
     }
 
-    /// Checks the rows of one account against the database and the actor's permissions, without writing.
+    /// Checks the rows of one account against the database and the actor's permissions, without writing:
+    /// every refusal of the writes that follow is checked here, so that a write that fails afterwards is an
+    /// error of the whole import.
     async fn plan_person(
         &self,
-        tx: &mut Box<dyn WriteTx>,
+        tx: &mut dyn ReadTx,
         actor: &Actor,
         username: &Username,
         rows: &[PersonRow<'_>],
@@ -367,9 +429,6 @@ impl App {
         }
 
         let before = tx.person_by_username(username.as_str()).await?;
-        if let Some(p) = &before {
-            person_grant(&mut **tx, actor, p.id).await?;
-        }
         let current: Vec<Membership> = match &before {
             Some(p) => tx.memberships(p.id).await?,
             None => vec![],
@@ -378,6 +437,7 @@ impl App {
             .person_fields(username, &first.cells, before.as_ref())
             .await
             .map_err(at(first.row))?;
+        grantable(actor, &fields, before.as_ref())?;
 
         // The memberships, when the file has the unit column.
         let memberships = if has_unit_column {
@@ -436,7 +496,7 @@ impl App {
                         && c.is_primary == f.is_primary
                 });
                 if !same {
-                    let unit = load_unit(&mut **tx, *unit_id).await?;
+                    let unit = load_unit(&mut *tx, *unit_id).await?;
                     if !unit.active {
                         return Err(at(r.row)(AppError::Conflict(format!(
                             "Đơn vị \"{}\" đã ngừng hoạt động.",
@@ -445,23 +505,76 @@ impl App {
                     }
                 }
             }
-            if out.is_empty() && !actor.is_system_admin() {
-                return Err(GroupError::from(AppError::Invalid {
-                    field: "unit_key".into(),
-                    message: "Người dùng phải thuộc ít nhất một đơn vị.".into(),
-                }));
+            // Memberships the file leaves out are removed: their units must be administered too.
+            for c in &current {
+                if !out.iter().any(|(u, _)| *u == c.unit_id)
+                    && actor.admin_grant(&tx.ancestry(c.unit_id).await?).is_none()
+                {
+                    let name = load_unit(&mut *tx, c.unit_id).await?.name;
+                    return Err(GroupError::from(AppError::Forbidden(format!(
+                        "Tài khoản \"{}\" thuộc đơn vị \"{name}\" mà bạn không quản trị; tệp phải ghi cả đơn vị đó.",
+                        username.as_str()
+                    ))));
+                }
             }
             Some(out)
         } else {
             None
         };
+        let no_unit = match (&memberships, &before) {
+            (Some(ms), _) => ms.is_empty(),
+            (None, Some(_)) => false,
+            (None, None) => true,
+        };
+        if no_unit && !actor.is_system_admin() {
+            return Err(GroupError::from(AppError::Invalid {
+                field: "unit_key".into(),
+                message: "Người dùng phải thuộc ít nhất một đơn vị.".into(),
+            }));
+        }
 
         match before {
-            Some(p) => Ok(Plan::Update {
-                id: p.id,
-                fields,
-                memberships,
-            }),
+            Some(p) => {
+                let same_fields = fields
+                    == PersonFields {
+                        full_name: p.full_name.clone(),
+                        email: p.email.clone(),
+                        phone: p.phone.clone(),
+                        clearance: p.clearance,
+                        system_admin: p.system_admin,
+                    };
+                let same_memberships = memberships.as_ref().is_none_or(|ms| {
+                    ms.len() == current.len()
+                        && ms.iter().all(|(u, f)| {
+                            current.iter().any(|c| {
+                                c.unit_id == *u
+                                    && c.position == f.position
+                                    && c.roles == f.roles
+                                    && c.is_primary == f.is_primary
+                            })
+                        })
+                });
+                // An account as stored needs no right to change it, only to see it (as export does): a unit
+                // administrator's own account and their peers' are in their exports.
+                if same_fields && same_memberships {
+                    let mut visible = actor.is_system_admin() || !current.is_empty();
+                    for c in &current {
+                        if !visible {
+                            break;
+                        }
+                        visible = actor.in_scope(&tx.ancestry(c.unit_id).await?);
+                    }
+                    if visible {
+                        return Ok(Plan::Unchanged);
+                    }
+                }
+                person_grant(&mut *tx, actor, p.id).await?;
+                Ok(Plan::Update {
+                    id: p.id,
+                    fields,
+                    memberships,
+                })
+            }
             None => {
                 let (password, generated) = match &first.cells.password {
                     Some(pw) => {
@@ -488,9 +601,29 @@ impl App {
         bytes: &[u8],
         dry_run: bool,
     ) -> AppResult<ImportReport> {
+        let opts = ImportOptions {
+            dry_run,
+            strict: false,
+        };
+        self.import_people_with(actor, format, bytes, opts).await
+    }
+
+    /// Loads a people file, a dry run or a strict import as `opts` say.
+    ///
+    /// Every account is planned (checked, permissions included) before anything is written; passwords are
+    /// hashed only for the new accounts that pass, before the write transaction opens. Once an account's
+    /// writes have begun, any error aborts the whole import: nothing is saved.
+    pub async fn import_people_with(
+        &self,
+        actor: &Actor,
+        format: Format,
+        bytes: &[u8],
+        opts: ImportOptions,
+    ) -> AppResult<ImportReport> {
         require_admin(actor)?;
         let t = table::read(format, bytes)?;
         let idx = table::map_columns(&t, PEOPLE_COLUMNS, WHAT)?;
+        let has_unit_column = idx[UNIT].is_some();
         let mut rejected: Vec<RejectedRow> = Vec::new();
         let reject = |rejected: &mut Vec<RejectedRow>, row: &Row, reason: String| {
             rejected.push(RejectedRow {
@@ -519,8 +652,6 @@ impl App {
             }
             g.push(parsed);
         }
-
-        // Passwords for new accounts, hashed before the transaction so that it stays short.
         let mut ready: Vec<(Username, Vec<PersonRow<'_>>)> = Vec::new();
         for username in order {
             let g = groups.remove(username.as_str()).unwrap_or_default();
@@ -545,20 +676,33 @@ impl App {
             }
             ready.push((username, g.into_iter().flatten().collect()));
         }
+
+        // Passwords of the new accounts that pass every check, hashed before the write transaction opens
+        // (a read transaction does not hold the write lock).
         let mut hashes: HashMap<String, (String, String)> = HashMap::new();
-        if !dry_run {
+        if !opts.dry_run {
             let mut wanted: Vec<(String, String)> = Vec::new();
             {
                 let mut r = self.store.read().await?;
                 for (u, rows) in &ready {
-                    if r.person_by_username(u.as_str()).await?.is_none() {
-                        let pw = rows[0]
-                            .cells
-                            .password
-                            .clone()
-                            .filter(|p| check_password(p).is_ok())
-                            .unwrap_or_else(generate_password);
-                        wanted.push((u.as_str().to_string(), pw));
+                    match self
+                        .plan_person(&mut *r, actor, u, rows, has_unit_column)
+                        .await
+                    {
+                        Ok(Plan::Create { password, .. }) => {
+                            if wanted.len() == MAX_NEW_ACCOUNTS {
+                                return Err(too_many_accounts());
+                            }
+                            let pw = password.unwrap_or_else(generate_password);
+                            wanted.push((u.as_str().to_string(), pw));
+                        }
+                        Ok(Plan::Update { .. } | Plan::Unchanged) => {}
+                        Err(GroupError {
+                            error: e @ AppError::Internal(_),
+                            ..
+                        }) => return Err(e),
+                        // Reported by the pass below, which decides.
+                        Err(_) => {}
                     }
                 }
             }
@@ -569,25 +713,18 @@ impl App {
         }
 
         let mut report = ImportReport {
-            dry_run,
+            dry_run: opts.dry_run,
             ..Default::default()
         };
         let mut tx = self.store.write().await?;
+        let mut new_accounts = 0usize;
         for (username, rows) in &ready {
-            let res = match self
-                .plan_person(&mut tx, actor, username, rows, idx[UNIT].is_some())
+            // The plan again, inside the transaction: what it reads is what the writes see.
+            let plan = match self
+                .plan_person(&mut *tx, actor, username, rows, has_unit_column)
                 .await
             {
-                Err(e) => Err(e),
-                Ok(plan) => self
-                    .apply_person(&mut tx, actor, username, plan, &hashes, &mut report)
-                    .await
-                    .map_err(GroupError::from),
-            };
-            match res {
-                Ok(Outcome::Created) => report.created += 1,
-                Ok(Outcome::Updated) => report.updated += 1,
-                Ok(Outcome::Unchanged) => report.unchanged += 1,
+                Ok(plan) => plan,
                 Err(GroupError {
                     error: e @ AppError::Internal(_),
                     ..
@@ -604,17 +741,30 @@ impl App {
                         };
                         reject(&mut rejected, r.row, why);
                     }
+                    continue;
                 }
+            };
+            if matches!(plan, Plan::Create { .. }) {
+                new_accounts += 1;
+                if new_accounts > MAX_NEW_ACCOUNTS {
+                    return Err(too_many_accounts());
+                }
+            }
+            // From here the account is written: an error leaves it half-written, so the import stops and
+            // the transaction is rolled back.
+            match self
+                .apply_person(&mut tx, actor, username, plan, &hashes, &mut report)
+                .await
+            {
+                Ok(Outcome::Created) => report.created += 1,
+                Ok(Outcome::Updated) => report.updated += 1,
+                Ok(Outcome::Unchanged) => report.unchanged += 1,
+                Err(e) => return Err(aborted(username, rows[0].row.number, e)),
             }
         }
         rejected.sort_by_key(|r| r.row);
         report.rejected = rejected;
-        // A statement that failed in the database leaves some engines' transaction unusable: make sure it is
-        // still sound before committing.
-        tx.ancestry(0).await?;
-        if !dry_run {
-            tx.commit().await?;
-        }
+        finish(tx, &mut report, opts).await?;
         Ok(report)
     }
 
@@ -654,6 +804,7 @@ impl App {
                 }
                 Ok(Outcome::Created)
             }
+            Plan::Unchanged => Ok(Outcome::Unchanged),
             Plan::Update {
                 id,
                 fields,

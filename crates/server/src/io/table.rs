@@ -6,6 +6,9 @@ use crate::error::{AppError, AppResult};
 /// The most data rows a file may have.
 pub const MAX_ROWS: usize = 100_000;
 
+/// The most columns a file may use (A to BL); the files have a dozen.
+pub const MAX_COLUMNS: usize = 64;
+
 /// A file as read: the header row and the data rows (blank rows left out).
 pub(crate) struct Table {
     pub headers: Vec<String>,
@@ -32,7 +35,7 @@ fn too_many() -> AppError {
     ))
 }
 
-fn group_thousands(n: usize) -> String {
+pub(crate) fn group_thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -134,7 +137,11 @@ fn read_csv(bytes: &[u8]) -> AppResult<Table> {
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
-            AppError::BadRequest(format!("Không đọc được tệp CSV ở dòng {line}: {e}."))
+            tracing::debug!(error = %e, line, "unreadable CSV file");
+            AppError::BadRequest(format!(
+                "Không đọc được tệp CSV ở dòng {line}: hãy kiểm tra dấu ngoặc kép và dấu phân cách của \
+                 dòng này, rồi lưu lại tệp dưới dạng \"CSV UTF-8 (phân cách bằng dấu phẩy)\"."
+            ))
         })?;
         // The reader places a record after blank lines at the first blank line: step over them.
         let (mut line, mut at) = rec
@@ -150,7 +157,20 @@ fn read_csv(bytes: &[u8]) -> AppResult<Table> {
         }
         let number = line.saturating_sub(inner_breaks).max(1);
         inner_breaks += rec.iter().map(|f| f.matches('\n').count()).sum::<usize>();
-        let cells: Vec<String> = rec.iter().map(unescape_csv).collect();
+        // Columns beyond the last one a file may use must be empty; they are left out.
+        if let Some(c) = rec
+            .iter()
+            .skip(MAX_COLUMNS)
+            .position(|c| !c.trim().is_empty())
+        {
+            return Err(AppError::BadRequest(format!(
+                "Dòng {number} có dữ liệu ở cột {}, ngoài {MAX_COLUMNS} cột đầu tiên (A đến {}); hãy xóa \
+                 dữ liệu thừa ở các cột đó.",
+                column_letter(MAX_COLUMNS + c),
+                column_letter(MAX_COLUMNS - 1)
+            )));
+        }
+        let cells: Vec<String> = rec.iter().take(MAX_COLUMNS).map(unescape_csv).collect();
         if headers.is_none() {
             headers = Some(cells);
             continue;
@@ -169,21 +189,23 @@ fn read_csv(bytes: &[u8]) -> AppResult<Table> {
     })
 }
 
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
+/// The text of a cell as a spreadsheet shows it.
+fn cell_text(d: &calamine::DataRef<'_>) -> String {
+    use calamine::DataRef;
     match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
                 format!("{}", *f as i64)
             } else {
                 f.to_string()
             }
         }
-        Data::Bool(b) => if *b { "Có" } else { "Không" }.into(),
-        Data::DateTime(dt) => {
+        DataRef::Bool(b) => if *b { "Có" } else { "Không" }.into(),
+        DataRef::DateTime(dt) => {
             let (y, m, d, hh, mm, ss, _) = dt.to_ymd_hms_milli();
             if dt.is_datetime() && (hh, mm, ss) == (0, 0, 0) {
                 format!("{y:04}-{m:02}-{d:02}")
@@ -191,14 +213,40 @@ fn cell_text(d: &calamine::Data) -> String {
                 format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
             }
         }
-        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#{e:?}"),
     }
 }
 
+/// The most cells, empty ones included, read from a sheet before it is refused.
+const MAX_CELLS: usize = (MAX_ROWS + 1) * MAX_COLUMNS;
+
+/// The most text, in bytes, read from a sheet before it is refused.
+const MAX_TEXT_BYTES: usize = 128 * 1024 * 1024;
+
+fn too_wide(row: u32, col: u32) -> AppError {
+    AppError::BadRequest(format!(
+        "Trang tính có dữ liệu ở ô {}{}, ngoài {MAX_COLUMNS} cột đầu tiên (A đến {}); hãy xóa dữ liệu thừa \
+         ở các cột đó.",
+        column_letter(col as usize),
+        row as u64 + 1,
+        column_letter(MAX_COLUMNS - 1)
+    ))
+}
+
+fn too_much() -> AppError {
+    AppError::BadRequest(
+        "Trang tính có quá nhiều ô dữ liệu; hãy chia thành nhiều tệp nhỏ hơn.".into(),
+    )
+}
+
+/// Reads the first sheet cell by cell, as the XML stores it: the cells are kept sparse and their positions
+/// checked as they come, so that a small file naming a far-away cell (`XFD1048576`) is refused without
+/// making room for every cell in between.
 fn read_xlsx(bytes: &[u8]) -> AppResult<Table> {
     use calamine::Reader;
+    use std::collections::BTreeMap;
     let not_workbook = || {
         AppError::BadRequest(
             "Tệp không phải bảng tính Excel (.xlsx) hợp lệ; hãy lưu lại bằng Excel hoặc LibreOffice \
@@ -208,36 +256,73 @@ fn read_xlsx(bytes: &[u8]) -> AppResult<Table> {
     };
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| not_workbook())?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(_)) => return Err(not_workbook()),
-        None => {
-            return Err(AppError::BadRequest(
-                "Bảng tính không có trang tính nào.".into(),
-            ));
-        }
+    let Some(name) = wb.sheet_names().into_iter().next() else {
+        return Err(AppError::BadRequest(
+            "Bảng tính không có trang tính nào.".into(),
+        ));
     };
-    let Some((first_row, _)) = range.start() else {
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|_| not_workbook())?;
+    // Non-empty cells by row (0-based), each with its column; the declared dimension is not trusted.
+    let mut by_row: BTreeMap<u32, Vec<(u32, String)>> = BTreeMap::new();
+    let (mut first_row, mut last_row, mut width) = (u32::MAX, 0u32, 0usize);
+    let (mut cells_seen, mut text_bytes) = (0usize, 0usize);
+    while let Some(cell) = reader.next_cell().map_err(|_| not_workbook())? {
+        cells_seen += 1;
+        if cells_seen > MAX_CELLS {
+            return Err(too_much());
+        }
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if col as usize >= MAX_COLUMNS {
+            return Err(too_wide(row, col));
+        }
+        first_row = first_row.min(row);
+        last_row = last_row.max(row);
+        if (last_row - first_row) as usize > MAX_ROWS {
+            return Err(too_many());
+        }
+        text_bytes += text.len();
+        if text_bytes > MAX_TEXT_BYTES {
+            return Err(too_much());
+        }
+        width = width.max(col as usize + 1);
+        by_row.entry(row).or_default().push((col, text));
+    }
+    drop(reader);
+    if by_row.is_empty() {
         return Err(AppError::BadRequest(
             "Trang tính đầu tiên trống: cần dòng tiêu đề và các dòng dữ liệu.".into(),
         ));
-    };
-    if range.height().saturating_sub(1) > MAX_ROWS {
-        return Err(too_many());
     }
-    let mut it = range.rows();
-    let headers: Vec<String> = it
-        .next()
-        .map(|r| r.iter().map(cell_text).collect())
-        .unwrap_or_default();
+    let dense = |cells: Vec<(u32, String)>| {
+        let n = cells
+            .iter()
+            .map(|(c, _)| *c as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut out = vec![String::new(); n];
+        for (c, t) in cells {
+            out[c as usize] = t;
+        }
+        out
+    };
+    let mut rows_it = by_row.into_iter();
+    let mut headers = rows_it.next().map(|(_, c)| dense(c)).unwrap_or_default();
+    // As wide as the data, so that a filled column without a header is noticed.
+    headers.resize(width, String::new());
     let mut rows = Vec::new();
-    for (i, r) in it.enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
+    for (r, cells) in rows_it {
+        let cells = dense(cells);
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         rows.push(Row {
-            number: first_row as usize + i + 2,
+            number: r as usize + 1,
             cells,
         });
     }
@@ -445,6 +530,54 @@ mod tests {
             read(Format::Xlsx, b"PK\x03\x04garbage"),
             Err(AppError::BadRequest(_))
         ));
+    }
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, c, v) in cells {
+            ws.write_string(*r, *c, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn sparse_sheets_are_read_cell_by_cell_and_bounded() {
+        // A header in the last cell of the sheet is refused without making room for the cells in between.
+        let far = workbook(&[(0, 0, "Mã nội bộ"), (1_048_575, 16_383, "x")]);
+        let e = read(Format::Xlsx, &far).err().unwrap().to_string();
+        assert!(e.contains("XFD1048576") && e.contains("64 cột"), "{e}");
+        let wide = workbook(&[(0, 0, "a"), (5, 64, "x")]);
+        let e = read(Format::Xlsx, &wide).err().unwrap().to_string();
+        assert!(e.contains("BM6"), "{e}");
+        let tall = workbook(&[(0, 0, "a"), (MAX_ROWS as u32 + 1, 0, "x")]);
+        let e = read(Format::Xlsx, &tall).err().unwrap().to_string();
+        assert!(e.contains("100 000"), "{e}");
+        // The last row and column allowed are read; rows keep their spreadsheet numbers.
+        let edge = workbook(&[(2, 1, "a"), (4, 1, "b"), (MAX_ROWS as u32 + 2, 63, "c")]);
+        let t = read(Format::Xlsx, &edge).unwrap();
+        assert_eq!(t.headers.len(), 64);
+        assert_eq!(t.headers[1], "a");
+        let nums: Vec<usize> = t.rows.iter().map(|r| r.number).collect();
+        assert_eq!(nums, vec![5, MAX_ROWS + 3]);
+        assert_eq!(t.rows[1].cells[63], "c");
+        let empty = workbook(&[]);
+        assert!(read(Format::Xlsx, &empty).is_err());
+    }
+
+    #[test]
+    fn csv_columns_are_bounded() {
+        let mut text = "a,b\n1,2".to_string();
+        text.push_str(&",".repeat(100));
+        text.push('\n');
+        let t = read(Format::Csv, text.as_bytes()).unwrap();
+        assert_eq!(t.rows[0].cells.len(), MAX_COLUMNS);
+        let text = format!("a,b\n1,2{}x\n", ",".repeat(70));
+        let e = read(Format::Csv, text.as_bytes())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("Dòng 2") && e.contains("cột BT"), "{e}");
     }
 
     #[test]
