@@ -1,8 +1,8 @@
 //! Sign-in, sign-out, the home page and the change of one's own password.
 
 use super::{
-    FormData, LOGIN_CSRF_COOKIE, Layout, Notice, OrPage, Posted, WebError, WebUser,
-    cookie, cookie_header, random_value, render, safe_next, same_secret, see_other, session_cookie,
+    FormData, LOGIN_CSRF_COOKIE, Layout, Notice, OrPage, Posted, WebError, WebUser, cookie,
+    cookie_header, random_value, render, safe_next, same_secret, see_other, session_cookie,
     status_of,
 };
 use crate::App;
