@@ -447,8 +447,25 @@ impl App {
         active: bool,
     ) -> AppResult<UnitView> {
         let mut tx = self.store.write().await?;
+        self.set_unit_active_in(&mut tx, actor, id, active, "")
+            .await?;
+        let u = load_unit(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(UnitView::from(&u))
+    }
+
+    /// Starts or stops a unit inside an open transaction (shared with the importer, which passes a `note`
+    /// for the history, e.g. " (nhập từ tệp)").
+    pub(crate) async fn set_unit_active_in(
+        &self,
+        tx: &mut Box<dyn WriteTx>,
+        actor: &Actor,
+        id: i64,
+        active: bool,
+        note: &str,
+    ) -> AppResult<()> {
         tx.lock_organisation().await?;
-        let unit = load_unit(&mut *tx, id).await?;
+        let unit = load_unit(&mut **tx, id).await?;
         let g = actor
             .admin_grant_for_change(&tx.ancestry(id).await?)
             .ok_or_else(AppError::forbidden_change)?;
@@ -468,7 +485,7 @@ impl App {
                 )));
             }
         } else if let Some(pid) = unit.parent_id {
-            let parent = load_unit(&mut *tx, pid).await?;
+            let parent = load_unit(&mut **tx, pid).await?;
             if !parent.active {
                 return Err(AppError::Conflict(format!(
                     "Đơn vị cấp trên \"{}\" đang ngừng hoạt động.",
@@ -482,19 +499,21 @@ impl App {
         } else {
             ("unit.deactivate", "Ngừng hoạt động")
         };
+        let details = if note.is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::json!({"source": "import"})
+        };
         record(
-            &mut tx,
+            tx,
             Some(actor.person_id),
             action,
             "unit",
             id,
-            format!("{verb} đơn vị \"{}\"", unit.name),
-            serde_json::json!({}),
+            format!("{verb} đơn vị \"{}\"{note}", unit.name),
+            details,
         )
-        .await?;
-        let u = load_unit(&mut *tx, id).await?;
-        tx.commit().await?;
-        Ok(UnitView::from(&u))
+        .await
     }
 
     /// History of a unit or a person, for administrators whose scope covers it.

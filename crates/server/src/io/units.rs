@@ -7,14 +7,13 @@ use super::{
     require_admin, yes_no,
 };
 use crate::App;
-use crate::app::record;
 use crate::app::units::{UnitInput, load_unit, validate_fields};
 use crate::error::{AppError, AppResult};
 use std::collections::{HashMap, VecDeque};
 use vanthu_domain::access::Actor;
 use vanthu_domain::text::fold_ascii;
 use vanthu_domain::{CodeFormat, UnitKey};
-use vanthu_store::{Unit, WriteTx, now_ms};
+use vanthu_store::{Unit, WriteTx};
 
 const KEY: usize = 0;
 const CODE: usize = 1;
@@ -236,35 +235,6 @@ async fn precheck_move(
     Ok(())
 }
 
-/// Starts or stops a unit inside the import's transaction, with its history event.
-async fn set_active_in(
-    tx: &mut Box<dyn WriteTx>,
-    actor: &Actor,
-    id: i64,
-    active: bool,
-) -> AppResult<()> {
-    let unit = load_unit(&mut **tx, id).await?;
-    let g = actor
-        .admin_grant_for_change(&tx.ancestry(id).await?)
-        .ok_or_else(AppError::forbidden_change)?;
-    tx.set_unit_active(&g, active, now_ms()).await?;
-    let (action, verb) = if active {
-        ("unit.activate", "Cho hoạt động lại")
-    } else {
-        ("unit.deactivate", "Ngừng hoạt động")
-    };
-    record(
-        tx,
-        Some(actor.person_id),
-        action,
-        "unit",
-        id,
-        format!("{verb} đơn vị \"{}\" (nhập từ tệp)", unit.name),
-        serde_json::json!({"source": "import"}),
-    )
-    .await
-}
-
 /// The raw values of a row, an absent column taking the stored value of an existing unit.
 fn input_of(p: &Parsed<'_>, idx: &[Option<usize>], existing: Option<&Unit>) -> UnitInput {
     let r = p.row;
@@ -484,7 +454,8 @@ impl App {
                 )));
                 continue;
             }
-            set_active_in(&mut tx, actor, id, false).await?;
+            self.set_unit_active_in(&mut tx, actor, id, false, " (nhập từ tệp)")
+                .await?;
             if matches!(outcome[i], Some(Outcome::Unchanged)) {
                 outcome[i] = Some(Outcome::Updated);
             }
@@ -581,13 +552,15 @@ impl App {
                     false
                 };
                 if starting {
-                    set_active_in(tx, actor, u.id, true).await.map_err(|e| {
-                        if updated || moved {
-                            RowError::Fatal(e)
-                        } else {
-                            e.into()
-                        }
-                    })?;
+                    self.set_unit_active_in(tx, actor, u.id, true, " (nhập từ tệp)")
+                        .await
+                        .map_err(|e| {
+                            if updated || moved {
+                                RowError::Fatal(e)
+                            } else {
+                                e.into()
+                            }
+                        })?;
                 }
                 let o = if updated || moved || starting {
                     Outcome::Updated
