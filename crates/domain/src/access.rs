@@ -39,6 +39,18 @@ impl AdminGrant {
     }
 }
 
+/// Proof that the actor is a clerk (văn thư) of one unit: they take and cancel numbers in its registers.
+#[derive(Debug)]
+pub struct ClerkGrant {
+    unit_id: i64,
+}
+
+impl ClerkGrant {
+    pub fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+}
+
 /// Proof that the actor is a system administrator.
 #[derive(Debug)]
 pub struct SystemGrant(());
@@ -137,6 +149,22 @@ impl Actor {
             }
         }
         Some(grant)
+    }
+
+    /// A grant to number documents in a unit's registers: the actor is a clerk of that very unit, and for a
+    /// register of secret documents is cleared to read them.
+    pub fn clerk_grant(&self, unit_id: i64, secret: bool) -> Option<ClerkGrant> {
+        let clerk = self
+            .memberships
+            .iter()
+            .any(|m| m.unit_id == unit_id && m.roles.contains(&Role::Clerk));
+        let cleared = !secret || self.clearance >= Clearance(Some(crate::Secrecy::Mat));
+        (clerk && cleared).then_some(ClerkGrant { unit_id })
+    }
+
+    /// Whether the actor belongs to the unit (any role).
+    pub fn member_of(&self, unit_id: i64) -> bool {
+        self.memberships.iter().any(|m| m.unit_id == unit_id)
     }
 
     /// A grant over any account, for system administrators only (command line, demo).
@@ -256,6 +284,17 @@ mod tests {
         assert!(a.person_grant(&nobody).is_some());
         assert!(a.admin_grant_for_change(&[1]).is_some());
         assert!(a.system_grant().is_some());
+    }
+
+    #[test]
+    fn clerks_number_only_in_their_unit_and_secret_needs_clearance() {
+        let mut a = actor(vec![(3, vec![Role::Clerk]), (4, vec![Role::Specialist])]);
+        assert!(a.clerk_grant(3, false).is_some());
+        assert!(a.clerk_grant(4, false).is_none());
+        assert!(a.clerk_grant(2, false).is_none());
+        assert!(a.clerk_grant(3, true).is_none());
+        a.clearance = Clearance(Some(crate::Secrecy::Mat));
+        assert!(a.clerk_grant(3, true).is_some());
     }
 
     #[test]

@@ -7,8 +7,9 @@ use crate::app::auth::hash_password;
 use crate::app::people::MembershipInput;
 use crate::app::units::{UnitInput, validate_fields};
 use crate::error::AppResult;
+use vanthu_domain::numbering::RegisterKind;
 use vanthu_domain::{Clearance, Role, Secrecy, Username};
-use vanthu_store::{MembershipFields, PersonFields};
+use vanthu_store::{MembershipFields, PersonFields, RegisterFields};
 
 /// The demo password when `VANTHU_DEMO_PASSWORD` is not set.
 pub const DEFAULT_DEMO_PASSWORD: &str = "VanThu@2025";
@@ -271,6 +272,44 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
             },
         });
     }
+    // Registers of every unit that receives documents: incoming per year; outgoing per year (State) or per
+    // Party term; secret documents in registers of their own.
+    let year = current_year().to_string();
+    for unit in UNITS.iter().filter(|u| u.receives) {
+        let g = actor
+            .admin_grant(&tx.ancestry(ids[unit.key]).await?)
+            .expect("installation actor administers everything");
+        let outgoing_period = if unit.side == "party" {
+            "2025-2030".to_string()
+        } else {
+            year.clone()
+        };
+        for (kind, period) in [
+            (RegisterKind::Incoming, &year),
+            (RegisterKind::Outgoing, &outgoing_period),
+        ] {
+            for secret in [false, true] {
+                let f = RegisterFields {
+                    kind,
+                    period: period.clone(),
+                    secret,
+                    series: String::new(),
+                    name: format!(
+                        "{}{} {period}",
+                        kind.label(),
+                        if secret { " (mật)" } else { "" }
+                    ),
+                };
+                tx.insert_register(&g, &f, vanthu_store::now_ms()).await?;
+            }
+        }
+    }
     tx.commit().await?;
     Ok(accounts)
+}
+
+/// The current year in Việt Nam (UTC+7).
+fn current_year() -> i32 {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
+    time::OffsetDateTime::now_utc().to_offset(offset).year()
 }

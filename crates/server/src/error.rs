@@ -110,6 +110,9 @@ impl From<StoreError> for AppError {
                 "key" => "Mã nội bộ đã được dùng cho đơn vị khác.".into(),
                 "code" | "old_code" => "Mã định danh đã được dùng cho đơn vị khác.".into(),
                 "username" => "Tên đăng nhập đã tồn tại.".into(),
+                "register" => {
+                    "Đơn vị đã có sổ cùng loại, cùng kỳ, cùng độ mật và cùng loại văn bản.".into()
+                }
                 other => format!("Giá trị đã tồn tại ({other})."),
             }),
             StoreError::NotFound => AppError::NotFound("Không tìm thấy đối tượng.".into()),

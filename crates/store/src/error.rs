@@ -25,6 +25,7 @@ impl From<sqlx::Error> for StoreError {
             // PostgreSQL names the constraint (units_code_key); SQLite names the column (units.code).
             let text = format!("{} {}", d.constraint().unwrap_or(""), d.message());
             for (needle, col) in [
+                ("registers", "register"),
                 ("old_code", "old_code"),
                 ("username", "username"),
                 ("code", "code"),

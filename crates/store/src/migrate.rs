@@ -9,17 +9,31 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "organisation",
-    sql: include_str!("../migrations/sqlite/0001_organisation.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "organisation",
+        sql: include_str!("../migrations/sqlite/0001_organisation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "registers",
+        sql: include_str!("../migrations/sqlite/0002_registers.sql"),
+    },
+];
 
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "organisation",
-    sql: include_str!("../migrations/postgres/0001_organisation.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "organisation",
+        sql: include_str!("../migrations/postgres/0001_organisation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "registers",
+        sql: include_str!("../migrations/postgres/0002_registers.sql"),
+    },
+];
 
 /// Checks that the applied versions are a prefix of the known ones and returns those still to apply.
 pub(crate) fn pending<'a>(known: &'a [Migration], applied: &[i64]) -> Result<Vec<&'a Migration>> {

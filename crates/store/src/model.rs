@@ -181,3 +181,44 @@ pub struct PeopleFilter {
     pub limit: i64,
     pub offset: i64,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Register {
+    pub id: i64,
+    pub unit_id: i64,
+    pub kind: vanthu_domain::numbering::RegisterKind,
+    /// `2026` or a Party term `2025-2030`.
+    pub period: String,
+    pub secret: bool,
+    /// Empty: one series for every document type; else the type abbreviation with its own series.
+    pub series: String,
+    pub name: String,
+    /// The number the next document will get.
+    pub next_number: i64,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterFields {
+    pub kind: vanthu_domain::numbering::RegisterKind,
+    pub period: String,
+    pub secret: bool,
+    pub series: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEntry {
+    pub register_id: i64,
+    pub number: i64,
+    /// Number and notation as given (`15/QĐ-UBND`), when the clerk asked for one.
+    pub notation: Option<String>,
+    /// `reserved` or `cancelled` (documents will add `used`).
+    pub status: String,
+    pub reason: Option<String>,
+    pub taken_by: i64,
+    pub taken_at: i64,
+    pub cancelled_by: Option<i64>,
+    pub cancelled_at: Option<i64>,
+}

@@ -4,7 +4,7 @@
 use crate::Result;
 use crate::model::*;
 use async_trait::async_trait;
-use vanthu_domain::access::{AdminGrant, PersonGrant, SystemGrant};
+use vanthu_domain::access::{AdminGrant, ClerkGrant, PersonGrant, SystemGrant};
 
 /// Where a new unit goes: at the top (system administrators only) or under a parent the actor administers.
 pub enum Placement<'a> {
@@ -131,11 +131,67 @@ pub trait HistoryWrite: Send {
     async fn append_event(&mut self, e: &NewEvent<'_>, now: i64) -> Result<i64>;
 }
 
+#[async_trait]
+pub trait RegisterRead: Send {
+    async fn register(&mut self, id: i64) -> Result<Option<Register>>;
+    async fn registers_of_unit(&mut self, unit_id: i64) -> Result<Vec<Register>>;
+    /// Entries of a register, newest first.
+    async fn register_entries(
+        &mut self,
+        register_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<RegisterEntry>>;
+    async fn register_entry(
+        &mut self,
+        register_id: i64,
+        number: i64,
+    ) -> Result<Option<RegisterEntry>>;
+}
+
+#[async_trait]
+pub trait RegisterWrite: Send {
+    async fn insert_register(
+        &mut self,
+        unit: &AdminGrant,
+        f: &RegisterFields,
+        now: i64,
+    ) -> Result<i64>;
+    /// Takes the next number of an active register of the clerk's unit and records it as reserved; `None`
+    /// when the register is not one of that unit or is closed. Gap-free: a rolled-back transaction gives the
+    /// number back.
+    async fn take_number(
+        &mut self,
+        clerk: &ClerkGrant,
+        register_id: i64,
+        by: i64,
+        now: i64,
+    ) -> Result<Option<i64>>;
+    async fn set_entry_notation(
+        &mut self,
+        register_id: i64,
+        number: i64,
+        notation: &str,
+    ) -> Result<()>;
+    /// Cancels a reserved number with a reason; `false` when it is not reserved (already cancelled or used).
+    async fn cancel_number(
+        &mut self,
+        clerk: &ClerkGrant,
+        register_id: i64,
+        number: i64,
+        reason: &str,
+        by: i64,
+        now: i64,
+    ) -> Result<bool>;
+}
+
 /// Everything that can be read.
-pub trait ReadTx: UnitRead + PersonRead + AuthRead + HistoryRead + Send {}
+pub trait ReadTx: UnitRead + PersonRead + AuthRead + HistoryRead + RegisterRead + Send {}
 
 /// One write transaction: everything readable and writable; nothing is kept without `commit`.
 #[async_trait]
-pub trait WriteTx: ReadTx + UnitWrite + PersonWrite + AuthWrite + HistoryWrite + Send {
+pub trait WriteTx:
+    ReadTx + UnitWrite + PersonWrite + AuthWrite + HistoryWrite + RegisterWrite + Send
+{
     async fn commit(self: Box<Self>) -> Result<()>;
 }

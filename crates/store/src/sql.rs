@@ -329,6 +329,72 @@ macro_rules! impl_repos {
                 }
             }
 
+            fn register_from(r: &DbRow) -> Result<Register> {
+                Ok(Register {
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    kind: vanthu_domain::numbering::RegisterKind::parse(r.try_get::<String, _>("kind")?.as_str())
+                        .map_err(|e| corrupt("kind", e))?,
+                    period: r.try_get("period")?,
+                    secret: r.try_get("secret")?,
+                    series: r.try_get("series")?,
+                    name: r.try_get("name")?,
+                    next_number: r.try_get("next_number")?,
+                    active: r.try_get("active")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }
+
+            fn entry_from(r: &DbRow) -> Result<RegisterEntry> {
+                Ok(RegisterEntry {
+                    register_id: r.try_get("register_id")?,
+                    number: r.try_get("number")?,
+                    notation: r.try_get("notation")?,
+                    status: r.try_get("status")?,
+                    reason: r.try_get("reason")?,
+                    taken_by: r.try_get("taken_by")?,
+                    taken_at: r.try_get("taken_at")?,
+                    cancelled_by: r.try_get("cancelled_by")?,
+                    cancelled_at: r.try_get("cancelled_at")?,
+                })
+            }
+
+            const REGISTER_COLS: &str = "id, unit_id, kind, period, secret, series, name, next_number, active, created_at";
+            const ENTRY_COLS: &str = "register_id, number, notation, status, reason, taken_by, taken_at, cancelled_by, cancelled_at";
+
+            #[async_trait]
+            impl RegisterRead for $t {
+                async fn register(&mut self, id: i64) -> Result<Option<Register>> {
+                    let q = sqlx::AssertSqlSafe(format!("SELECT {REGISTER_COLS} FROM registers WHERE id = $1"));
+                    let r = sqlx::query(q).bind(id).fetch_optional(&mut *self.0).await?;
+                    r.as_ref().map(register_from).transpose()
+                }
+
+                async fn registers_of_unit(&mut self, unit_id: i64) -> Result<Vec<Register>> {
+                    let q = sqlx::AssertSqlSafe(format!(
+                        "SELECT {REGISTER_COLS} FROM registers WHERE unit_id = $1 ORDER BY period DESC, kind, secret, series, id"
+                    ));
+                    let rows = sqlx::query(q).bind(unit_id).fetch_all(&mut *self.0).await?;
+                    rows.iter().map(register_from).collect()
+                }
+
+                async fn register_entries(&mut self, register_id: i64, limit: i64, offset: i64) -> Result<Vec<RegisterEntry>> {
+                    let q = sqlx::AssertSqlSafe(format!(
+                        "SELECT {ENTRY_COLS} FROM register_entries WHERE register_id = $1 ORDER BY number DESC LIMIT $2 OFFSET $3"
+                    ));
+                    let rows = sqlx::query(q).bind(register_id).bind(limit).bind(offset).fetch_all(&mut *self.0).await?;
+                    rows.iter().map(entry_from).collect()
+                }
+
+                async fn register_entry(&mut self, register_id: i64, number: i64) -> Result<Option<RegisterEntry>> {
+                    let q = sqlx::AssertSqlSafe(format!(
+                        "SELECT {ENTRY_COLS} FROM register_entries WHERE register_id = $1 AND number = $2"
+                    ));
+                    let r = sqlx::query(q).bind(register_id).bind(number).fetch_optional(&mut *self.0).await?;
+                    r.as_ref().map(entry_from).transpose()
+                }
+            }
+
             impl ReadTx for $t {}
         };
     };
@@ -340,7 +406,7 @@ macro_rules! impl_repos {
             use crate::{Result, StoreError};
             use async_trait::async_trait;
             use sqlx::Row;
-            use vanthu_domain::access::{AdminGrant, PersonGrant};
+            use vanthu_domain::access::{AdminGrant, ClerkGrant, PersonGrant};
 
             fn expect_one(rows: u64) -> Result<()> {
                 if rows == 1 { Ok(()) } else { Err(StoreError::NotFound) }
@@ -627,6 +693,84 @@ macro_rules! impl_repos {
                     .fetch_one(&mut *self.0)
                     .await?;
                     Ok(r.try_get("id")?)
+                }
+            }
+
+            #[async_trait]
+            impl RegisterWrite for $t {
+                async fn insert_register(&mut self, unit: &AdminGrant, f: &RegisterFields, now: i64) -> Result<i64> {
+                    let r = sqlx::query(
+                        "INSERT INTO registers (unit_id, kind, period, secret, series, name, next_number, active, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 1, TRUE, $7) RETURNING id",
+                    )
+                    .bind(unit.unit_id())
+                    .bind(f.kind.code())
+                    .bind(&f.period)
+                    .bind(f.secret)
+                    .bind(&f.series)
+                    .bind(&f.name)
+                    .bind(now)
+                    .fetch_one(&mut *self.0)
+                    .await?;
+                    Ok(r.try_get("id")?)
+                }
+
+                async fn take_number(&mut self, clerk: &ClerkGrant, register_id: i64, by: i64, now: i64) -> Result<Option<i64>> {
+                    let r = sqlx::query(
+                        "UPDATE registers SET next_number = next_number + 1 WHERE id = $1 AND unit_id = $2 AND active \
+                         RETURNING next_number - 1 AS n",
+                    )
+                    .bind(register_id)
+                    .bind(clerk.unit_id())
+                    .fetch_optional(&mut *self.0)
+                    .await?;
+                    let Some(r) = r else { return Ok(None) };
+                    let n: i64 = r.try_get("n")?;
+                    sqlx::query(
+                        "INSERT INTO register_entries (register_id, number, status, taken_by, taken_at) VALUES ($1, $2, 'reserved', $3, $4)",
+                    )
+                    .bind(register_id)
+                    .bind(n)
+                    .bind(by)
+                    .bind(now)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(Some(n))
+                }
+
+                async fn set_entry_notation(&mut self, register_id: i64, number: i64, notation: &str) -> Result<()> {
+                    let r = sqlx::query("UPDATE register_entries SET notation = $1 WHERE register_id = $2 AND number = $3")
+                        .bind(notation)
+                        .bind(register_id)
+                        .bind(number)
+                        .execute(&mut *self.0)
+                        .await?;
+                    expect_one(r.rows_affected())
+                }
+
+                async fn cancel_number(
+                    &mut self,
+                    clerk: &ClerkGrant,
+                    register_id: i64,
+                    number: i64,
+                    reason: &str,
+                    by: i64,
+                    now: i64,
+                ) -> Result<bool> {
+                    let r = sqlx::query(
+                        "UPDATE register_entries SET status = 'cancelled', reason = $1, cancelled_by = $2, cancelled_at = $3 \
+                         WHERE register_id = $4 AND number = $5 AND status = 'reserved' \
+                         AND register_id IN (SELECT id FROM registers WHERE unit_id = $6)",
+                    )
+                    .bind(reason)
+                    .bind(by)
+                    .bind(now)
+                    .bind(register_id)
+                    .bind(number)
+                    .bind(clerk.unit_id())
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(r.rows_affected() == 1)
                 }
             }
 

@@ -349,3 +349,78 @@ async fn commits_move_the_write_generation_and_rollbacks_do_not() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn numbers_are_gap_free_across_rollbacks_and_cancelled_ones_stay_taken() {
+    each_backend(|s| async move {
+        use vanthu_domain::Role;
+        use vanthu_domain::access::MembershipView;
+        use vanthu_domain::numbering::RegisterKind;
+        let admin = sysadmin();
+        let sg = admin.system_grant().unwrap();
+        let mut tx = s.write().await.unwrap();
+        let u = tx
+            .insert_unit(Placement::Root(&sg), &fields("u", None, "Văn phòng"), 1)
+            .await
+            .unwrap();
+        let g = admin.admin_grant(&tx.ancestry(u).await.unwrap()).unwrap();
+        let f = RegisterFields {
+            kind: RegisterKind::Outgoing,
+            period: "2026".into(),
+            secret: false,
+            series: String::new(),
+            name: "Sổ đi".into(),
+        };
+        let reg = tx.insert_register(&g, &f, 1).await.unwrap();
+        let e = tx.insert_register(&g, &f, 1).await.unwrap_err();
+        assert!(matches!(e, StoreError::Duplicate("register")), "{e:?}");
+        drop(tx);
+        let mut tx = s.write().await.unwrap();
+        let u = tx
+            .insert_unit(Placement::Root(&sg), &fields("u", None, "Văn phòng"), 1)
+            .await
+            .unwrap();
+        let g = admin.admin_grant(&tx.ancestry(u).await.unwrap()).unwrap();
+        let reg2 = tx.insert_register(&g, &f, 1).await.unwrap();
+        tx.commit().await.unwrap();
+        let _ = reg;
+
+        let mut clerk = sysadmin();
+        clerk.system_admin = false;
+        clerk.memberships = vec![MembershipView {
+            unit_id: u,
+            roles: vec![Role::Clerk],
+        }];
+        let cg = clerk.clerk_grant(u, false).unwrap();
+        let mut tx = s.write().await.unwrap();
+        assert_eq!(tx.take_number(&cg, reg2, 7, 2).await.unwrap(), Some(1));
+        drop(tx); // rolled back: number 1 is free again
+        let mut tx = s.write().await.unwrap();
+        assert_eq!(tx.take_number(&cg, reg2, 7, 2).await.unwrap(), Some(1));
+        assert_eq!(tx.take_number(&cg, reg2, 7, 2).await.unwrap(), Some(2));
+        assert!(
+            tx.cancel_number(&cg, reg2, 1, "không dùng", 7, 3)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tx.cancel_number(&cg, reg2, 1, "lần hai", 7, 3)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        assert_eq!(tx.take_number(&cg, reg2, 7, 4).await.unwrap(), Some(3));
+        tx.commit().await.unwrap();
+        let mut r = s.read().await.unwrap();
+        let entries = r.register_entries(reg2, 10, 0).await.unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.number).collect::<Vec<_>>(),
+            vec![3, 2, 1]
+        );
+        assert_eq!(entries[2].status, "cancelled");
+        assert_eq!(entries[2].reason.as_deref(), Some("không dùng"));
+        assert_eq!(r.register(reg2).await.unwrap().unwrap().next_number, 4);
+    })
+    .await;
+}

@@ -4,6 +4,7 @@ mod auth;
 mod extract;
 mod io;
 mod people;
+mod registers;
 mod units;
 
 pub use extract::{ApiError, ApiJson, ApiPath, ApiQuery, Authed};
@@ -29,6 +30,7 @@ use utoipa_axum::routes;
         (name = "auth", description = "Đăng nhập, mã truy cập"),
         (name = "units", description = "Cơ cấu tổ chức"),
         (name = "people", description = "Người dùng, vai trò"),
+        (name = "registers", description = "Sổ văn bản, cấp số"),
         (name = "system", description = "Vận hành")
     )
 )]
@@ -140,6 +142,14 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(io::import_people))
         .routes(routes!(io::export_units))
         .routes(routes!(io::export_people))
+        .routes(routes!(
+            registers::list_registers,
+            registers::create_register
+        ))
+        .routes(routes!(registers::get_register))
+        .routes(routes!(registers::take_number))
+        .routes(routes!(registers::cancel_number))
+        .routes(routes!(registers::register_history))
         .routes(routes!(healthz))
         .split_for_parts()
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cache;
 pub mod people;
+pub mod registers;
 pub mod units;
 pub mod views;
 

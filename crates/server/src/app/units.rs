@@ -539,11 +539,15 @@ impl App {
                     all && !ms.is_empty()
                 }
             }
+            "register" => {
+                super::registers::visible_register(&mut *r, actor, id).await?;
+                true
+            }
             other => {
                 return Err(AppError::Invalid {
                     field: "entity".into(),
                     message: format!(
-                        "Loại đối tượng \"{other}\" không hợp lệ: dùng unit hoặc person."
+                        "Loại đối tượng \"{other}\" không hợp lệ: dùng unit, person hoặc register."
                     ),
                 });
             }
