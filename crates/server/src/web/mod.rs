@@ -4,6 +4,7 @@
 mod auth;
 mod import;
 mod people;
+mod registers;
 mod tree;
 mod units;
 
@@ -46,6 +47,13 @@ pub fn router() -> Router<App> {
         .route("/units/{id}/move", post(units::move_unit))
         .route("/units/{id}/deactivate", post(units::deactivate))
         .route("/units/{id}/activate", post(units::activate))
+        .route("/units/{id}/registers", post(registers::create))
+        .route("/registers/{id}", get(registers::show))
+        .route("/registers/{id}/numbers", post(registers::take))
+        .route(
+            "/registers/{id}/numbers/{number}/cancel",
+            post(registers::cancel),
+        )
         .route("/people", get(people::list))
         .route("/people/new", get(people::new_form).post(people::create))
         .route("/people/{id}", get(people::show))

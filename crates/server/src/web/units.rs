@@ -1,5 +1,8 @@
 //! The unit tree, a unit's page with its administration forms, and the creation of units.
 
+use super::registers::{
+    RegisterForm, RegisterRow, cleared_for_secret, register_kinds, unit_registers,
+};
 use super::tree::{Tree, TreeRow, UnitOption};
 use super::{
     FormData, HistoryRow, Layout, Notice, OrPage, Posted, WebError, WebPath, WebQuery, WebUser,
@@ -193,8 +196,21 @@ struct UnitTpl {
     history: Vec<HistoryRow>,
     created_at: String,
     updated_at: String,
-    /// Which form the error belongs to: `edit`, `move`, `state`.
+    /// The registers the person sees, or `None` when the unit's registers are not theirs to see.
+    registers: Option<Vec<RegisterRow>>,
+    register_form: RegisterForm,
+    register_kinds: Vec<Choice>,
+    /// Whether the person may open a secret register.
+    may_secret: bool,
+    /// Which form the error belongs to: `edit`, `move`, `state`, `register`.
     failed: String,
+}
+
+/// What the forms of the unit page show when one failed: what the person typed.
+#[derive(Default)]
+pub struct Forms {
+    pub unit: Option<UnitForm>,
+    pub register: Option<RegisterForm>,
 }
 
 async fn unit_page(
@@ -202,11 +218,12 @@ async fn unit_page(
     user: &WebUser,
     id: i64,
     layout: Layout,
-    form: Option<UnitForm>,
+    forms: Forms,
     failed: &str,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let unit = app.get_unit(&user.actor, id).await.or_page(user)?;
+    let registers = unit_registers(app, user, id).await?;
     let tree = Tree::new(app.list_units(&user.actor, true).await.or_page(user)?);
     let admin = tree.in_scope(&user.actor, id);
     let parents = tree
@@ -263,7 +280,11 @@ async fn unit_page(
         parents,
         members,
         admin,
-        form: form.unwrap_or_else(|| UnitForm::from_view(&unit)),
+        form: forms.unit.unwrap_or_else(|| UnitForm::from_view(&unit)),
+        registers,
+        register_form: forms.register.unwrap_or_default(),
+        register_kinds: register_kinds(),
+        may_secret: cleared_for_secret(&user.actor),
         kinds: kinds(),
         sides: sides(),
         move_options,
@@ -285,23 +306,32 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, &user)?;
     let layout = Layout::new(&user, "units").notice(notice);
-    unit_page(&app, &user, id, layout, None, "", StatusCode::OK).await
+    unit_page(
+        &app,
+        &user,
+        id,
+        layout,
+        Forms::default(),
+        "",
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Shows the unit page again with the error next to the form that failed.
-async fn failed(
+pub async fn failed(
     app: &App,
     user: &WebUser,
     id: i64,
     e: AppError,
-    form: Option<UnitForm>,
+    forms: Forms,
     which: &str,
 ) -> Result<Response, WebError> {
     if matches!(e, AppError::NotFound(_)) {
         return Err(WebError::new(user, e));
     }
     let layout = Layout::new(user, "units").error(&e);
-    unit_page(app, user, id, layout, form, which, status_of(&e)).await
+    unit_page(app, user, id, layout, forms, which, status_of(&e)).await
 }
 
 pub async fn update(
@@ -313,7 +343,13 @@ pub async fn update(
     let form = UnitForm::from_form(&p.form);
     match app.update_unit(&p.user.actor, id, &form.patch()).await {
         Ok(_) => Ok(see_other(&format!("/units/{id}?notice=saved"))),
-        Err(e) => failed(&app, &p.user, id, e, Some(form), "edit").await,
+        Err(e) => {
+            let forms = Forms {
+                unit: Some(form),
+                ..Forms::default()
+            };
+            failed(&app, &p.user, id, e, forms, "edit").await
+        }
     }
 }
 
@@ -331,7 +367,7 @@ pub async fn move_unit(
         .filter(|v| *v > 0);
     match app.move_unit(&p.user.actor, id, parent).await {
         Ok(_) => Ok(see_other(&format!("/units/{id}?notice=moved"))),
-        Err(e) => failed(&app, &p.user, id, e, None, "move").await,
+        Err(e) => failed(&app, &p.user, id, e, Forms::default(), "move").await,
     }
 }
 
@@ -342,7 +378,7 @@ async fn set_active(app: App, id: String, p: Posted, active: bool) -> Result<Res
             "/units/{id}?notice={}",
             if active { "activated" } else { "deactivated" }
         ))),
-        Err(e) => failed(&app, &p.user, id, e, None, "state").await,
+        Err(e) => failed(&app, &p.user, id, e, Forms::default(), "state").await,
     }
 }
 
