@@ -9,6 +9,12 @@ pub fn normalize(s: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Characters that reorder text on screen (bidirectional overrides and isolates): never needed in
+/// Vietnamese, and able to make a name or an address look like another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// A human-readable name (unit name, person's name, position): NFC, non-empty, bounded, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);
@@ -20,7 +26,10 @@ impl Name {
         raw: &str,
         max_chars: usize,
     ) -> Result<Name, Invalid> {
-        if raw.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        if raw
+            .chars()
+            .any(|c| (c.is_control() && !c.is_whitespace()) || is_bidi_control(c) || c == '\0')
+        {
             return Err(Invalid::new(
                 field,
                 format!("{label} chứa ký tự điều khiển không hợp lệ."),
@@ -84,6 +93,8 @@ mod tests {
         assert!(Name::parse("name", "Tên", "   ", 10).is_err());
         assert!(Name::parse("name", "Tên", "Văn phòng", 5).is_err());
         assert!(Name::parse("name", "Tên", "a\u{0007}b", 10).is_err());
+        assert!(Name::parse("name", "Tên", "a\u{202E}b", 10).is_err());
+        assert!(Name::parse("name", "Tên", "a\u{0}b", 10).is_err());
         assert_eq!(
             Name::parse("name", "Tên", " Văn  phòng ", 20)
                 .unwrap()

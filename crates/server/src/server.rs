@@ -26,7 +26,33 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .with_state(app)
+}
+
+/// Refuses a body announced larger than the limit with the API's JSON error or a Vietnamese page (a body
+/// sent without its length is cut at the limit by the layer below, and its reader reports it the same way).
+async fn refuse_oversized(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > BODY_LIMIT as u64) {
+        let e = AppError::TooLarge(format!(
+            "Nội dung gửi lên lớn hơn giới hạn {} MB.",
+            BODY_LIMIT / 1024 / 1024
+        ));
+        return if is_api(req.uri()) {
+            ApiError(e).into_response()
+        } else {
+            crate::web::too_large_page(&e)
+        };
+    }
+    next.run(req).await
 }
 
 /// Whether a path belongs to the JSON API rather than to the pages people read.

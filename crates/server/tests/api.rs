@@ -932,3 +932,112 @@ async fn parallel_guesses_all_count_and_cannot_pass_a_lock() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn administrators_are_made_by_those_above() {
+    let s = TestServer::demo().await;
+    let nb = s.token("tu.ninhbinh.quantri", DEMO_PASSWORD).await;
+    let root = s.unit_id("tu.ninhbinh").await;
+    let vp = s.unit_id("tu.ninhbinh.vp").await;
+    let make = |username: &str, unit: i64| json!({"username": username, "full_name": "Người Mới", "memberships": [{"unit_id": unit, "roles": ["unit_admin"]}]});
+    let (st, e) = s
+        .send("POST", &nb, "/api/v1/people", make("ban.dong.cap", root))
+        .await;
+    assert_eq!(st, 403, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("cấp trên"));
+    let (st, p) = s
+        .send("POST", &nb, "/api/v1/people", make("quantri.vp2", vp))
+        .await;
+    assert_eq!(st, 201, "{p}");
+    // Promoting someone to administrator of one's own unit is refused too.
+    let clerk = s.person_id("tu.ninhbinh.vanthu").await;
+    let (st, _) = s
+        .send(
+            "PATCH",
+            &nb,
+            &format!("/api/v1/people/{clerk}"),
+            json!({"memberships": [{"unit_id": root, "roles": ["clerk", "unit_admin"]}]}),
+        )
+        .await;
+    assert_eq!(st, 403);
+    assert!(
+        s.app
+            .store
+            .read()
+            .await
+            .unwrap()
+            .person_by_username("ban.dong.cap")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn control_characters_and_oversized_bodies_get_clear_answers() {
+    for s in TestServer::demo_all().await {
+        let c = s.client();
+        let r = c
+            .post(s.url("/api/v1/auth/login"))
+            .json(&json!({"username": "a\u{0}b", "password": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{}", s.backend);
+        let t = admin(&s).await;
+        let (st, l) = s.get(&t, "/api/v1/people?q=%00").await;
+        assert_eq!(st, 200, "{l}");
+        let unit = s.unit_id("tu.laocai").await;
+        let (st, e) = s
+            .send("POST", &t, "/api/v1/people", json!({"username": "nul", "full_name": "Có NUL", "email": "a\u{0}@b.vn", "memberships": [{"unit_id": unit}]}))
+            .await;
+        assert_eq!((st, e["field"].as_str()), (422, Some("email")), "{e}");
+        let (st, e) = s
+            .send("POST", &t, "/api/v1/people", json!({"username": "bidi", "full_name": "Tên\u{202E}ngược", "memberships": [{"unit_id": unit}]}))
+            .await;
+        assert_eq!((st, e["field"].as_str()), (422, Some("full_name")), "{e}");
+
+        // A body announced over the limit is refused before it is read, in JSON for the API.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = s.base.trim_start_matches("http://").to_string();
+        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        sock.write_all(format!("POST /api/v1/units HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 40000000\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            sock.read_to_end(&mut answer),
+        )
+        .await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains("\"error\":\"too_large\""), "{answer}");
+        s.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_limited_like_sign_in() {
+    let settings = AuthSettings {
+        delay_after: 3,
+        lock_after: 5,
+        lock_ms: 60_000,
+        ..Default::default()
+    };
+    let s = TestServer::start_with(TestDb::sqlite(), true, settings).await;
+    let t = s.token("tu.laocai.chuyenvien", DEMO_PASSWORD).await;
+    let mut codes = Vec::new();
+    for i in 0..4 {
+        let (st, _) = s
+            .send(
+                "POST",
+                &t,
+                "/api/v1/me/password",
+                json!({"current_password": format!("doan-{i}"), "new_password": "Moi@2025xx"}),
+            )
+            .await;
+        codes.push(st);
+    }
+    assert_eq!(codes, [422, 422, 422, 429]);
+    s.stop().await;
+}

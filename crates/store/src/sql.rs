@@ -98,7 +98,8 @@ macro_rules! impl_repos {
             /// The search text folded like the stored column, with LIKE's wildcards escaped.
             fn search_pattern(f: &PeopleFilter) -> Option<String> {
                 f.query.as_ref().map(|q| {
-                    let folded = vanthu_domain::text::fold_ascii(q);
+                    let clean: String = q.chars().filter(|c| !c.is_control()).collect();
+                    let folded = vanthu_domain::text::fold_ascii(&clean);
                     let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                     format!("%{escaped}%")
                 })

@@ -40,6 +40,14 @@ pub async fn verify_password(password: &str, phc: &str) -> bool {
 /// takes as long as for a real account.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
+async fn dummy_hash() -> AppResult<String> {
+    if let Some(h) = DUMMY_HASH.get() {
+        return Ok(h.clone());
+    }
+    let h = hash_password(&random_token()).await?;
+    Ok(DUMMY_HASH.get_or_init(|| h).clone())
+}
+
 fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
@@ -78,13 +86,20 @@ impl App {
                 message: "Nhập tên đăng nhập và mật khẩu.".into(),
             });
         }
-        if username.chars().count() > 64 || password.len() > 1024 {
+        if username.chars().count() > 64
+            || password.len() > 1024
+            || username.chars().any(char::is_control)
+        {
             // No account has such a name or password; record the attempt under a bounded name.
             let mut tx = self.store.write().await?;
             tx.insert_login_event(&LoginEvent {
                 id: 0,
                 at: now_ms(),
-                username: username.chars().take(64).collect(),
+                username: username
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect(),
                 person_id: None,
                 unit_id: None,
                 success: false,
@@ -143,14 +158,7 @@ impl App {
             tx.insert_login_event(&event(None, false, "unknown_user"))
                 .await?;
             tx.commit().await?;
-            let dummy = match DUMMY_HASH.get() {
-                Some(h) => h.clone(),
-                None => {
-                    let h = hash_password(&random_token()).await?;
-                    DUMMY_HASH.get_or_init(|| h).clone()
-                }
-            };
-            verify_password(password, &dummy).await;
+            verify_password(password, &dummy_hash().await?).await;
             return Err(bad());
         };
 
@@ -172,9 +180,13 @@ impl App {
         tx.set_login_state(creds.person_id, failed, lock).await?;
         tx.commit().await?;
 
+        // An account without a password takes as long to refuse as any other.
         let ok = match &creds.password_hash {
             Some(h) => verify_password(password, h).await,
-            None => false,
+            None => {
+                verify_password(password, &dummy_hash().await?).await;
+                false
+            }
         };
 
         let mut tx = self.store.write().await?;
@@ -343,6 +355,22 @@ impl App {
             .credentials(&actor.username)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
+        // Guesses of the current password count like failed sign-ins: a stolen session cannot try freely.
+        let now = now_ms();
+        let mut tx = self.store.write().await?;
+        let Some(failed) = tx.reserve_attempt(creds.person_id, now).await? else {
+            let until = tx
+                .credentials(&actor.username)
+                .await?
+                .map(|c| c.locked_until)
+                .unwrap_or(now);
+            return Err(AppError::Locked {
+                retry_after: ((until - now) + 999) / 1000,
+            });
+        };
+        tx.set_login_state(creds.person_id, failed, self.auth.lock_for(failed, now))
+            .await?;
+        tx.commit().await?;
         let ok = match &creds.password_hash {
             Some(h) => verify_password(current, h).await,
             None => false,
@@ -353,6 +381,10 @@ impl App {
                 message: "Mật khẩu hiện tại không đúng.".into(),
             });
         }
+        // The right current password: that attempt was no failure.
+        let mut tx = self.store.write().await?;
+        tx.set_login_state(creds.person_id, 0, 0).await?;
+        tx.commit().await?;
         if current == new {
             return Err(AppError::Invalid {
                 field: "new_password".into(),
@@ -361,7 +393,6 @@ impl App {
         }
         vanthu_domain::org::check_password(new)?;
         let hash = hash_password(new).await?;
-        let now = now_ms();
         let mut tx = self.store.write().await?;
         tx.set_password(&actor.own_grant(), &hash, false, now)
             .await?;

@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
-use vanthu_domain::access::{Actor, PersonGrant, TargetMembership, TargetPerson};
+use vanthu_domain::access::{Actor, AdminGrant, PersonGrant, TargetMembership, TargetPerson};
 use vanthu_domain::org::{check_password, parse_roles};
 use vanthu_domain::{Clearance, Name, Role, Username};
 use vanthu_store::{
@@ -69,7 +69,9 @@ fn validate_email(raw: Option<&str>) -> AppResult<Option<String>> {
         return Ok(None);
     };
     let ok = s.len() <= 254
-        && !s.chars().any(char::is_whitespace)
+        && !s.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || vanthu_domain::text::is_bidi_control(c)
+        })
         && s.split_once('@').is_some_and(|(a, b)| {
             !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
         });
@@ -227,6 +229,30 @@ async fn view(tx: &mut dyn ReadTx, actor: &Actor, p: &Person) -> AppResult<Perso
     ))
 }
 
+/// The grant to write a person's membership in a unit. Making someone an administrator of a unit, or
+/// taking that role away, is for those above the unit (as is any change of the unit itself).
+pub(crate) fn membership_grant(
+    actor: &Actor,
+    ancestry: &[i64],
+    unit_name: &str,
+    admin_role_changes: bool,
+) -> AppResult<AdminGrant> {
+    let grant = if admin_role_changes {
+        actor.admin_grant_for_change(ancestry)
+    } else {
+        actor.admin_grant(ancestry)
+    };
+    grant.ok_or_else(|| {
+        AppError::Forbidden(if admin_role_changes {
+            format!(
+                "Chỉ cấp trên của đơn vị \"{unit_name}\" (hoặc quản trị hệ thống) được giao hay thu hồi vai trò quản trị đơn vị đó."
+            )
+        } else {
+            format!("Bạn không có quyền quản trị đơn vị \"{unit_name}\".")
+        })
+    })
+}
+
 /// Writes the wanted memberships of a person: every unit touched must be administered by the actor.
 async fn apply_memberships(
     tx: &mut Box<dyn WriteTx>,
@@ -238,9 +264,9 @@ async fn apply_memberships(
     let mut changes = Vec::new();
     for m in current {
         if !wanted.iter().any(|(u, _)| *u == m.unit_id) {
-            let g = actor
-                .admin_grant(&tx.ancestry(m.unit_id).await?)
-                .ok_or_else(AppError::forbidden_admin)?;
+            let name = load_unit(&mut **tx, m.unit_id).await?.name;
+            let admin = m.roles.contains(&Role::UnitAdmin);
+            let g = membership_grant(actor, &tx.ancestry(m.unit_id).await?, &name, admin)?;
             tx.remove_membership(person_id, &g).await?;
             changes.push(serde_json::json!({"unit_id": m.unit_id, "change": "removed"}));
         }
@@ -252,12 +278,10 @@ async fn apply_memberships(
                 field: "memberships".into(),
                 message: format!("Không tìm thấy đơn vị số {unit_id}."),
             })?;
-        let same = current
-            .iter()
-            .find(|m| m.unit_id == *unit_id)
-            .is_some_and(|m| {
-                m.position == f.position && m.roles == f.roles && m.is_primary == f.is_primary
-            });
+        let before = current.iter().find(|m| m.unit_id == *unit_id);
+        let same = before.is_some_and(|m| {
+            m.position == f.position && m.roles == f.roles && m.is_primary == f.is_primary
+        });
         if same {
             continue;
         }
@@ -267,14 +291,14 @@ async fn apply_memberships(
                 unit.name
             )));
         }
-        let g = actor
-            .admin_grant(&tx.ancestry(*unit_id).await?)
-            .ok_or_else(|| {
-                AppError::Forbidden(format!(
-                    "Bạn không có quyền quản trị đơn vị \"{}\".",
-                    unit.name
-                ))
-            })?;
+        let was_admin = before.is_some_and(|m| m.roles.contains(&Role::UnitAdmin));
+        let admin_changes = was_admin != f.roles.contains(&Role::UnitAdmin);
+        let g = membership_grant(
+            actor,
+            &tx.ancestry(*unit_id).await?,
+            &unit.name,
+            admin_changes,
+        )?;
         tx.put_membership(person_id, &g, f).await?;
         changes.push(serde_json::json!({
             "unit_id": unit_id,
@@ -414,6 +438,8 @@ impl App {
         }
         let (username, fields, ms, hash) = self.validate_person(input).await?;
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let id = self
             .create_person_in(&mut tx, actor, &username, &fields, &ms, hash.as_deref())
             .await?;
@@ -508,6 +534,8 @@ impl App {
         patch: &PersonPatch,
     ) -> AppResult<PersonView> {
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let cur = load_person(&mut *tx, id).await?;
         person_grant(&mut *tx, actor, id).await?;
         let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
@@ -547,6 +575,8 @@ impl App {
         active: bool,
     ) -> AppResult<PersonView> {
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let p = load_person(&mut *tx, id).await?;
         let g = person_grant(&mut *tx, actor, id).await?;
         if id == actor.person_id && !active {
@@ -598,6 +628,8 @@ impl App {
         check_password(password)?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let p = load_person(&mut *tx, id).await?;
         let g = person_grant(&mut *tx, actor, id).await?;
         let now = now_ms();
@@ -631,6 +663,8 @@ impl App {
         }
         let (username, fields, ms, hash) = self.validate_person(input).await?;
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let id = self
             .create_person_in(&mut tx, &actor, &username, &fields, &ms, hash.as_deref())
             .await?;

@@ -319,6 +319,7 @@ impl App {
 
     pub async fn update_unit(&self, actor: &Actor, id: i64, p: &UnitPatch) -> AppResult<UnitView> {
         let mut tx = self.store.write().await?;
+        tx.lock_organisation().await?;
         let cur = load_unit(&mut *tx, id).await?;
         let pick = |new: &Option<Option<String>>, old: &Option<String>| match new {
             Some(v) => v.clone(),

@@ -9,7 +9,9 @@ use super::{
 };
 use crate::App;
 use crate::app::auth::hash_password;
-use crate::app::people::{MembershipInput, PersonInput, person_grant, validate_membership};
+use crate::app::people::{
+    MembershipInput, PersonInput, membership_grant, person_grant, validate_membership,
+};
 use crate::app::units::load_unit;
 use crate::error::{AppError, AppResult};
 use std::collections::HashMap;
@@ -451,14 +453,6 @@ impl App {
                         message: format!("Không tìm thấy đơn vị có mã nội bộ \"{}\".", m.unit_key),
                     })
                 })?;
-                actor
-                    .admin_grant(&tx.ancestry(unit.id).await?)
-                    .ok_or_else(|| {
-                        here(AppError::Forbidden(format!(
-                            "Bạn không có quyền quản trị đơn vị \"{}\".",
-                            unit.name
-                        )))
-                    })?;
                 let cur = current.iter().find(|c| c.unit_id == unit.id);
                 let f = MembershipFields {
                     position: match &m.position {
@@ -471,6 +465,15 @@ impl App {
                     },
                     is_primary: m.primary.or(cur.map(|c| c.is_primary)).unwrap_or(false),
                 };
+                let was_admin = cur.is_some_and(|c| c.roles.contains(&Role::UnitAdmin));
+                let admin_changes = was_admin != f.roles.contains(&Role::UnitAdmin);
+                membership_grant(
+                    actor,
+                    &tx.ancestry(unit.id).await?,
+                    &unit.name,
+                    admin_changes,
+                )
+                .map_err(&here)?;
                 out.push((unit.id, f));
             }
             // Several main units can come from stored values; the file's choice wins, else the first.
@@ -507,9 +510,13 @@ impl App {
             }
             // Memberships the file leaves out are removed: their units must be administered too.
             for c in &current {
-                if !out.iter().any(|(u, _)| *u == c.unit_id)
-                    && actor.admin_grant(&tx.ancestry(c.unit_id).await?).is_none()
-                {
+                let admin = c.roles.contains(&Role::UnitAdmin);
+                let grant = if admin {
+                    actor.admin_grant_for_change(&tx.ancestry(c.unit_id).await?)
+                } else {
+                    actor.admin_grant(&tx.ancestry(c.unit_id).await?)
+                };
+                if !out.iter().any(|(u, _)| *u == c.unit_id) && grant.is_none() {
                     let name = load_unit(&mut *tx, c.unit_id).await?.name;
                     return Err(GroupError::from(AppError::Forbidden(format!(
                         "Tài khoản \"{}\" thuộc đơn vị \"{name}\" mà bạn không quản trị; tệp phải ghi cả đơn vị đó.",
@@ -717,6 +724,8 @@ impl App {
             ..Default::default()
         };
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let mut new_accounts = 0usize;
         for (username, rows) in &ready {
             // The plan again, inside the transaction: what it reads is what the writes see.

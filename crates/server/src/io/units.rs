@@ -398,6 +398,8 @@ impl App {
         }
 
         let mut tx = self.store.write().await?;
+        // Person and tree checks below must still hold at commit.
+        tx.lock_organisation().await?;
         let stored = tx.units(true).await?;
         let plan = Plan::new(&parsed, &stored);
         // Units created or found for each key of the file, or the row number that failed.

@@ -627,6 +627,16 @@ pub fn not_found_page() -> Response {
     ))
 }
 
+/// The HTML page for a request whose body is over the server's limit (the server's guard outside `/api`).
+pub fn too_large_page(e: &AppError) -> Response {
+    with_page_headers(error_page(
+        None,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::App,
+        e.to_string(),
+    ))
+}
+
 /// The HTML page for a method a page does not take (the server's fallback for paths outside `/api`).
 pub fn method_not_allowed_page() -> Response {
     with_page_headers(error_page(
