@@ -692,7 +692,8 @@ async fn openapi_document_matches_the_routes() {
             } else {
                 path.replace("{id}", &uid.to_string())
             }
-            .replace("{number}", "1");
+            .replace("{number}", "1")
+            .replace("{code}", "thu_cong");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let mut req = s.client().request(m, s.url(&concrete)).bearer_auth(&t);
             if method != "get" {
@@ -743,6 +744,9 @@ async fn openapi_document_matches_the_routes() {
         "POST /api/v1/registers/{id}/numbers",
         "POST /api/v1/registers/{id}/numbers/{number}/cancel",
         "GET /api/v1/registers/{id}/history",
+        "GET /api/v1/document-types",
+        "POST /api/v1/document-types",
+        "PATCH /api/v1/document-types/{code}",
     ];
     expected.sort();
     assert_eq!(seen, expected);

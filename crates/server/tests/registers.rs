@@ -340,3 +340,160 @@ async fn only_the_units_clerks_number_and_secret_registers_stay_hidden() {
     let _ = pid;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn document_types_are_data_and_give_the_notation_of_each_side() {
+    for s in TestServer::demo_all().await {
+        let admin = s.token("admin", DEMO_PASSWORD).await;
+        let (st, l) = s.get(&admin, "/api/v1/document-types").await;
+        assert_eq!(st, 200);
+        let items = l["items"].as_array().unwrap();
+        let find = |code: &str| {
+            items
+                .iter()
+                .find(|t| t["code"] == code)
+                .cloned()
+                .unwrap_or_else(|| panic!("{code}"))
+        };
+        assert_eq!(find("quyet_dinh")["state_abbr"], "QĐ");
+        assert_eq!(find("quy_dinh")["state_abbr"], "QyĐ");
+        assert_eq!(find("cong_van")["state_abbr"], Value::Null);
+        assert_eq!(find("cong_van")["party_abbr"], "CV");
+        assert_eq!(find("ket_luan")["party_abbr"], "KL");
+
+        // State công văn: the body and the drafting unit; Party công văn: CV.
+        let state_clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+        let reg = register_id(&s, &state_clerk, "ubnd.ninhbinh", "outgoing", false).await;
+        let path = format!("/api/v1/registers/{reg}/numbers");
+        let (st, e) = s
+            .send(
+                "POST",
+                &state_clerk,
+                &path,
+                json!({"doc_type": "cong_van", "extra": ["VP"]}),
+            )
+            .await;
+        assert_eq!(st, 201, "{e}");
+        assert_eq!(e["display"], "Số: 01/UBND-VP");
+        let (_, e) = s
+            .send("POST", &state_clerk, &path, json!({"doc_type": "quy_dinh"}))
+            .await;
+        assert_eq!(e["notation"], "02/QyĐ-UBND");
+        let party_clerk = s.token("tu.laocai.vp.vanthu", DEMO_PASSWORD).await;
+        let preg = register_id(&s, &party_clerk, "tu.laocai.vp", "outgoing", false).await;
+        let ppath = format!("/api/v1/registers/{preg}/numbers");
+        let (_, e) = s
+            .send(
+                "POST",
+                &party_clerk,
+                &ppath,
+                json!({"doc_type": "cong_van"}),
+            )
+            .await;
+        assert_eq!(e["display"], "Số 01-CV/VPTU");
+        let (st, e) = s
+            .send(
+                "POST",
+                &party_clerk,
+                &ppath,
+                json!({"doc_type": "cong_van", "type_abbr": "CV"}),
+            )
+            .await;
+        assert_eq!((st, e["field"].as_str()), (422, Some("doc_type")));
+        let (st, e) = s
+            .send(
+                "POST",
+                &party_clerk,
+                &ppath,
+                json!({"doc_type": "khong_co"}),
+            )
+            .await;
+        assert_eq!((st, e["field"].as_str()), (422, Some("doc_type")));
+
+        // System administrators extend and edit the list; others cannot.
+        let unit_admin = s.token("tu.laocai.quantri", DEMO_PASSWORD).await;
+        let new_type = json!({"code": "nghi_quyet_lien_tich", "name": "Nghị quyết liên tịch", "state_abbr": "NQLT"});
+        let (st, _) = s
+            .send(
+                "POST",
+                &unit_admin,
+                "/api/v1/document-types",
+                new_type.clone(),
+            )
+            .await;
+        assert_eq!(st, 403);
+        let (st, t) = s
+            .send("POST", &admin, "/api/v1/document-types", new_type.clone())
+            .await;
+        assert_eq!(st, 201, "{t}");
+        assert_eq!(t["builtin"], false);
+        let (st, _) = s
+            .send("POST", &admin, "/api/v1/document-types", new_type)
+            .await;
+        assert_eq!(st, 409);
+        let (st, e) = s
+            .send(
+                "POST",
+                &admin,
+                "/api/v1/document-types",
+                json!({"code": "Xấu", "name": "x"}),
+            )
+            .await;
+        assert_eq!((st, e["field"].as_str()), (422, Some("code")));
+        let (st, t) = s
+            .send(
+                "PATCH",
+                &admin,
+                "/api/v1/document-types/quy_dinh",
+                json!({"party_abbr": "QĐi"}),
+            )
+            .await;
+        assert_eq!((st, t["party_abbr"].as_str()), (200, Some("QĐi")));
+        let (_, e) = s
+            .send(
+                "POST",
+                &party_clerk,
+                &ppath,
+                json!({"doc_type": "quy_dinh"}),
+            )
+            .await;
+        assert_eq!(e["notation"], "02-QĐi/VPTU");
+        // A type no longer used cannot number.
+        let (st, _) = s
+            .send(
+                "PATCH",
+                &admin,
+                "/api/v1/document-types/quy_dinh",
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!(st, 200);
+        let (st, _) = s
+            .send(
+                "POST",
+                &party_clerk,
+                &ppath,
+                json!({"doc_type": "quy_dinh"}),
+            )
+            .await;
+        assert_eq!(st, 422);
+        let (_, l) = s.get(&admin, "/api/v1/document-types").await;
+        assert!(
+            !l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["code"] == "quy_dinh")
+        );
+        let (st, _) = s
+            .send(
+                "PATCH",
+                &admin,
+                "/api/v1/document-types/khong_co",
+                json!({"name": "x"}),
+            )
+            .await;
+        assert_eq!(st, 404);
+        s.stop().await;
+    }
+}

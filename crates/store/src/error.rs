@@ -26,6 +26,7 @@ impl From<sqlx::Error> for StoreError {
             let text = format!("{} {}", d.constraint().unwrap_or(""), d.message());
             for (needle, col) in [
                 ("registers", "register"),
+                ("document_types", "document_type"),
                 ("old_code", "old_code"),
                 ("username", "username"),
                 ("code", "code"),

@@ -20,6 +20,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "registers",
         sql: include_str!("../migrations/sqlite/0002_registers.sql"),
     },
+    Migration {
+        version: 3,
+        name: "document_types",
+        sql: include_str!("../migrations/sqlite/0003_document_types.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -32,6 +37,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 2,
         name: "registers",
         sql: include_str!("../migrations/postgres/0002_registers.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "document_types",
+        sql: include_str!("../migrations/postgres/0003_document_types.sql"),
     },
 ];
 

@@ -222,3 +222,24 @@ pub struct RegisterEntry {
     pub cancelled_by: Option<i64>,
     pub cancelled_at: Option<i64>,
 }
+
+/// A document type (loại văn bản) with its abbreviation on the State and the Party side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentType {
+    pub code: String,
+    pub name: String,
+    pub state_abbr: Option<String>,
+    pub party_abbr: Option<String>,
+    /// Shipped with vanthu (NĐ 30/2020, HD 36-HD/VPTW); may be edited and stopped, not removed.
+    pub builtin: bool,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentTypeFields {
+    pub name: String,
+    pub state_abbr: Option<String>,
+    pub party_abbr: Option<String>,
+    pub active: bool,
+}

@@ -185,13 +185,47 @@ pub trait RegisterWrite: Send {
     ) -> Result<bool>;
 }
 
+#[async_trait]
+pub trait DocumentTypeRead: Send {
+    /// By name; stopped ones only when asked.
+    async fn document_types(&mut self, include_inactive: bool) -> Result<Vec<DocumentType>>;
+    async fn document_type(&mut self, code: &str) -> Result<Option<DocumentType>>;
+}
+
+#[async_trait]
+pub trait DocumentTypeWrite: Send {
+    async fn insert_document_type(
+        &mut self,
+        g: &SystemGrant,
+        code: &str,
+        f: &DocumentTypeFields,
+        now: i64,
+    ) -> Result<()>;
+    async fn update_document_type(
+        &mut self,
+        g: &SystemGrant,
+        code: &str,
+        f: &DocumentTypeFields,
+    ) -> Result<()>;
+}
+
 /// Everything that can be read.
-pub trait ReadTx: UnitRead + PersonRead + AuthRead + HistoryRead + RegisterRead + Send {}
+pub trait ReadTx:
+    UnitRead + PersonRead + AuthRead + HistoryRead + RegisterRead + DocumentTypeRead + Send
+{
+}
 
 /// One write transaction: everything readable and writable; nothing is kept without `commit`.
 #[async_trait]
 pub trait WriteTx:
-    ReadTx + UnitWrite + PersonWrite + AuthWrite + HistoryWrite + RegisterWrite + Send
+    ReadTx
+    + UnitWrite
+    + PersonWrite
+    + AuthWrite
+    + HistoryWrite
+    + RegisterWrite
+    + DocumentTypeWrite
+    + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;
 }

@@ -396,6 +396,42 @@ macro_rules! impl_repos {
                 }
             }
 
+            fn doc_type_from(r: &DbRow) -> Result<DocumentType> {
+                Ok(DocumentType {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    state_abbr: r.try_get("state_abbr")?,
+                    party_abbr: r.try_get("party_abbr")?,
+                    builtin: r.try_get("builtin")?,
+                    active: r.try_get("active")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }
+
+            #[async_trait]
+            impl DocumentTypeRead for $t {
+                async fn document_types(&mut self, include_inactive: bool) -> Result<Vec<DocumentType>> {
+                    let rows = sqlx::query(
+                        "SELECT code, name, state_abbr, party_abbr, builtin, active, created_at FROM document_types \
+                         WHERE active OR $1 ORDER BY name, code",
+                    )
+                    .bind(include_inactive)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(doc_type_from).collect()
+                }
+
+                async fn document_type(&mut self, code: &str) -> Result<Option<DocumentType>> {
+                    let r = sqlx::query(
+                        "SELECT code, name, state_abbr, party_abbr, builtin, active, created_at FROM document_types WHERE code = $1",
+                    )
+                    .bind(code)
+                    .fetch_optional(&mut *self.0)
+                    .await?;
+                    r.as_ref().map(doc_type_from).transpose()
+                }
+            }
+
             impl ReadTx for $t {}
         };
     };
@@ -772,6 +808,50 @@ macro_rules! impl_repos {
                     .execute(&mut *self.0)
                     .await?;
                     Ok(r.rows_affected() == 1)
+                }
+            }
+
+            #[async_trait]
+            impl DocumentTypeWrite for $t {
+                async fn insert_document_type(
+                    &mut self,
+                    _g: &vanthu_domain::access::SystemGrant,
+                    code: &str,
+                    f: &DocumentTypeFields,
+                    now: i64,
+                ) -> Result<()> {
+                    sqlx::query(
+                        "INSERT INTO document_types (code, name, state_abbr, party_abbr, builtin, active, created_at) \
+                         VALUES ($1, $2, $3, $4, FALSE, $5, $6)",
+                    )
+                    .bind(code)
+                    .bind(&f.name)
+                    .bind(&f.state_abbr)
+                    .bind(&f.party_abbr)
+                    .bind(f.active)
+                    .bind(now)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn update_document_type(
+                    &mut self,
+                    _g: &vanthu_domain::access::SystemGrant,
+                    code: &str,
+                    f: &DocumentTypeFields,
+                ) -> Result<()> {
+                    let r = sqlx::query(
+                        "UPDATE document_types SET name = $1, state_abbr = $2, party_abbr = $3, active = $4 WHERE code = $5",
+                    )
+                    .bind(&f.name)
+                    .bind(&f.state_abbr)
+                    .bind(&f.party_abbr)
+                    .bind(f.active)
+                    .bind(code)
+                    .execute(&mut *self.0)
+                    .await?;
+                    expect_one(r.rows_affected())
                 }
             }
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, documented by the OpenAPI document that the same route table generates.
 
 mod auth;
+mod doctypes;
 mod extract;
 mod io;
 mod people;
@@ -150,6 +151,11 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(registers::take_number))
         .routes(routes!(registers::cancel_number))
         .routes(routes!(registers::register_history))
+        .routes(routes!(
+            doctypes::list_document_types,
+            doctypes::create_document_type
+        ))
+        .routes(routes!(doctypes::update_document_type))
         .routes(routes!(healthz))
         .split_for_parts()
 }

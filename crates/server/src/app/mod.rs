@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod doctypes;
 pub mod people;
 pub mod registers;
 pub mod units;

@@ -36,6 +36,9 @@ pub struct TakeNumberInput {
     /// Abbreviation of the document type (`QĐ`, `CV`…); for a register with its own series, that series.
     /// Without it (and outside such a register), only the number is given.
     pub type_abbr: Option<String>,
+    /// Instead of `type_abbr`: the code of a document type (`quyet_dinh`, `cong_van`…), whose abbreviation
+    /// for the unit's side is used (State công văn has none: its notation is the body and the drafting unit).
+    pub doc_type: Option<String>,
     /// Further groups of the notation: State công văn the drafting unit (`VP`), Party suffixes (`nb`).
     #[serde(default)]
     pub extra: Vec<String>,
@@ -280,14 +283,39 @@ impl App {
         }
         let unit = load_unit(&mut *tx, reg.unit_id).await?;
         let style = style_of(unit.side);
-        let type_abbr = match input
+        let given = input
             .type_abbr
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(t) => Some(parse_abbreviation("type_abbr", t)?),
-            None => (!reg.series.is_empty()).then(|| reg.series.clone()),
+            .filter(|s| !s.is_empty());
+        let doc_type = input
+            .doc_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let type_abbr = match (given, doc_type) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::Invalid {
+                    field: "doc_type".into(),
+                    message: "Chỉ ghi một trong hai: doc_type (mã loại văn bản) hoặc type_abbr (chữ viết tắt).".into(),
+                });
+            }
+            (Some(t), None) => Some(parse_abbreviation("type_abbr", t)?),
+            (None, Some(code)) => {
+                let t = tx
+                    .document_type(code)
+                    .await?
+                    .filter(|t| t.active)
+                    .ok_or_else(|| AppError::Invalid {
+                        field: "doc_type".into(),
+                        message: format!("Không có loại văn bản đang dùng mã \"{code}\"."),
+                    })?;
+                match style {
+                    NotationStyle::State => t.state_abbr,
+                    NotationStyle::Party => t.party_abbr,
+                }
+            }
+            (None, None) => (!reg.series.is_empty()).then(|| reg.series.clone()),
         };
         if !reg.series.is_empty() && type_abbr.as_deref() != Some(reg.series.as_str()) {
             return Err(AppError::Invalid {
@@ -301,7 +329,7 @@ impl App {
             .map(|e| parse_abbreviation("extra", e))
             .collect::<Result<Vec<_>, _>>()?;
         let body = match (&type_abbr, &unit.short_name) {
-            (None, _) if extra.is_empty() => None,
+            (None, _) if extra.is_empty() && doc_type.is_none() => None,
             (_, Some(b)) => Some(parse_abbreviation("short_name", b).map_err(|_| AppError::Conflict(format!(
                 "Tên viết tắt \"{b}\" của đơn vị \"{}\" không dùng được trong ký hiệu; hãy sửa tên viết tắt.",
                 unit.name

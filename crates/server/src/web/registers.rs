@@ -189,6 +189,7 @@ fn status_label(status: &str) -> &'static str {
 /// What the form "Lấy số" shows.
 #[derive(Debug, Clone, Default)]
 pub struct TakeForm {
+    pub doc_type: String,
     pub type_abbr: String,
     pub extra: String,
 }
@@ -196,6 +197,7 @@ pub struct TakeForm {
 impl TakeForm {
     fn from_form(f: &FormData) -> TakeForm {
         TakeForm {
+            doc_type: f.get("doc_type").trim().to_string(),
             type_abbr: f.get("type_abbr").trim().to_string(),
             extra: f.get("extra").trim().to_string(),
         }
@@ -204,6 +206,7 @@ impl TakeForm {
     /// The further groups of the notation, typed separated by spaces or commas.
     fn input(&self) -> TakeNumberInput {
         TakeNumberInput {
+            doc_type: opt(&self.doc_type),
             type_abbr: opt(&self.type_abbr),
             extra: self
                 .extra
@@ -256,6 +259,8 @@ struct RegisterTpl {
     done: String,
     failed: &'static str,
     take: TakeForm,
+    /// Document types in use: code and "Name (abbreviation on this unit's side)".
+    doc_types: Vec<(String, String)>,
     cancel_number: i64,
     cancel_reason: String,
     history: Vec<HistoryRow>,
@@ -344,6 +349,21 @@ async fn register_page(
     let total = (reg.next_number - 1).max(0);
     let shown = entries.len() as i64;
     let link = |off: i64| format!("/registers/{id}?offset={off}");
+    let party = unit.side == "party";
+    let doc_types = app
+        .list_document_types(false)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let abbr = if party { t.party_abbr } else { t.state_abbr };
+            let label = match abbr {
+                Some(a) => format!("{} ({a})", t.name),
+                None => t.name,
+            };
+            (t.code, label)
+        })
+        .collect();
     let t = RegisterTpl {
         layout,
         can_number: user.actor.clerk_grant(reg.unit_id, reg.secret).is_some() && reg.active,
@@ -361,6 +381,7 @@ async fn register_page(
         done: state.done,
         failed: state.which,
         take: state.take,
+        doc_types,
         cancel_number: state.number,
         cancel_reason: state.reason,
         history,
