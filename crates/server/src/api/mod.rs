@@ -119,6 +119,20 @@ pub struct ErrorBody {
     pub field: Option<String>,
 }
 
+/// Checks paging parameters: `limit` 1 to 500 (default 100), `offset` not negative (default 0).
+fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
+    let limit = limit.unwrap_or(100);
+    let offset = offset.unwrap_or(0);
+    if !(1..=500).contains(&limit) || offset < 0 {
+        return Err(crate::error::AppError::Invalid {
+            field: "limit".into(),
+            message: "limit phải từ 1 đến 500 và offset không âm.".into(),
+        }
+        .into());
+    }
+    Ok((limit, offset))
+}
+
 /// The API routes and their OpenAPI document, built from one table.
 pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -3,7 +3,6 @@ use super::{ApiError, ApiJson, ApiPath, ApiQuery, Authed, ErrorBody};
 use crate::App;
 use crate::app::people::{PersonInput, PersonPatch};
 use crate::app::views::PersonView;
-use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -39,14 +38,7 @@ pub async fn list_people(
     a: Authed,
     ApiQuery(q): ApiQuery<PeopleQuery>,
 ) -> Result<Json<PersonList>, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) || q.offset.is_some_and(|o| o < 0) {
-        return Err(AppError::Invalid {
-            field: "limit".into(),
-            message: "limit phải từ 1 đến 500 và offset không âm.".into(),
-        }
-        .into());
-    }
+    let (limit, offset) = super::page(q.limit, q.offset)?;
     let f = PeopleFilter {
         unit_id: q.unit_id,
         include_inactive: q.include_inactive,
@@ -55,7 +47,7 @@ pub async fn list_people(
             .map(|s| vanthu_domain::normalize(&s))
             .filter(|s| !s.is_empty()),
         limit,
-        offset: q.offset.unwrap_or(0),
+        offset,
     };
     let (items, total) = app.list_people(&a.actor, &f).await?;
     Ok(Json(PersonList { items, total }))

@@ -4,7 +4,6 @@ use crate::App;
 use crate::app::registers::{
     CancelInput, EntryView, RegisterDetail, RegisterInput, RegisterView, TakeNumberInput,
 };
-use crate::error::AppError;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -61,17 +60,9 @@ pub async fn get_register(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<EntriesQuery>,
 ) -> Result<Json<RegisterDetail>, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) || q.offset.is_some_and(|o| o < 0) {
-        return Err(AppError::Invalid {
-            field: "limit".into(),
-            message: "limit phải từ 1 đến 500 và offset không âm.".into(),
-        }
-        .into());
-    }
+    let (limit, offset) = super::page(q.limit, q.offset)?;
     Ok(Json(
-        app.register_detail(&a.actor, id, limit, q.offset.unwrap_or(0))
-            .await?,
+        app.register_detail(&a.actor, id, limit, offset).await?,
     ))
 }
 
