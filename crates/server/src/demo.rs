@@ -279,10 +279,13 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
         let g = actor
             .admin_grant(&tx.ancestry(ids[unit.key]).await?)
             .expect("installation actor administers everything");
-        let outgoing_period = if unit.side == "party" {
-            "2025-2030".to_string()
-        } else {
-            year.clone()
+        // Party outgoing documents are numbered per term: the provincial and commune congresses of 2025, the
+        // XIV National Congress of January 2026 for the central bodies.
+        let central = !unit.key.starts_with("tu.") && !unit.key.starts_with("ubnd.");
+        let outgoing_period = match (unit.side, central) {
+            ("party", true) => "2026-2031".to_string(),
+            ("party", false) => "2025-2030".to_string(),
+            _ => year.clone(),
         };
         for (kind, period) in [
             (RegisterKind::Incoming, &year),
