@@ -274,7 +274,7 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
     }
     // Registers of every unit that receives documents: incoming per year; outgoing per year (State) or per
     // Party term; secret documents in registers of their own.
-    let year = current_year().to_string();
+    let year = crate::app::views::current_local_year().to_string();
     for unit in UNITS.iter().filter(|u| u.receives) {
         let g = actor
             .admin_grant(&tx.ancestry(ids[unit.key]).await?)
@@ -309,10 +309,4 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
     }
     tx.commit().await?;
     Ok(accounts)
-}
-
-/// The current year in Việt Nam (UTC+7).
-fn current_year() -> i32 {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    time::OffsetDateTime::now_utc().to_offset(offset).year()
 }

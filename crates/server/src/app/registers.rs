@@ -135,7 +135,8 @@ fn style_of(side: Side) -> NotationStyle {
     }
 }
 
-fn may_see_secret(actor: &Actor) -> bool {
+/// Whether the person may read secret documents (and so see and use secret registers).
+pub fn may_see_secret(actor: &Actor) -> bool {
     actor.clearance >= Clearance(Some(Secrecy::Mat))
 }
 

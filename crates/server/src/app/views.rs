@@ -15,6 +15,12 @@ pub fn iso(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The current year in Việt Nam (UTC+7): registers and deadlines follow local dates.
+pub fn current_local_year() -> i32 {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
+    time::OffsetDateTime::now_utc().to_offset(offset).year()
+}
+
 /// Formats a stored time for people: local time of Việt Nam (UTC+7), `dd/mm/yyyy HH:MM`.
 pub fn local_time(ms: i64) -> String {
     let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");

@@ -18,7 +18,6 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use vanthu_domain::access::Actor;
 use vanthu_domain::numbering::{RegisterKind, number_text};
-use vanthu_domain::{Clearance, Secrecy};
 
 /// Numbers shown on one page of a register.
 const PAGE: i64 = 50;
@@ -38,19 +37,7 @@ pub fn register_kinds() -> Vec<Choice> {
     .collect()
 }
 
-/// Whether the person may read secret documents (and so see and open secret registers).
-pub fn cleared_for_secret(actor: &Actor) -> bool {
-    actor.clearance >= Clearance(Some(Secrecy::Mat))
-}
-
-/// The current year in Việt Nam, the default period of a new register.
-fn current_year() -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset)
-        .year()
-        .to_string()
-}
+pub use crate::app::registers::may_see_secret as cleared_for_secret;
 
 fn opt(s: &str) -> Option<String> {
     let t = s.trim();
@@ -98,7 +85,7 @@ impl Default for RegisterForm {
     fn default() -> RegisterForm {
         RegisterForm {
             kind: RegisterKind::Outgoing.code().into(),
-            period: current_year(),
+            period: crate::app::views::current_local_year().to_string(),
             secret: false,
             series: String::new(),
             name: String::new(),
