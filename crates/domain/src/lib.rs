@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod code;
+pub mod document;
 pub mod numbering;
 pub mod org;
 pub mod text;

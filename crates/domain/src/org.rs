@@ -49,6 +49,8 @@ macro_rules! code_enum {
     };
 }
 
+pub(crate) use code_enum;
+
 code_enum!(
     /// What a unit is: an agency (cơ quan) that sends and receives documents in its own name, an internal
     /// department (phòng, ban), or a commune-level unit.

@@ -72,6 +72,54 @@ impl Name {
     }
 }
 
+/// A multi-line text (direction, comment, report): NFC, lines kept, each line's spaces squeezed, no control
+/// characters, not empty, bounded.
+pub fn parse_text(
+    field: &'static str,
+    label: &str,
+    raw: &str,
+    max_chars: usize,
+) -> Result<String, Invalid> {
+    if raw
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(c))
+    {
+        return Err(Invalid::new(
+            field,
+            format!("{label} chứa ký tự điều khiển không hợp lệ."),
+        ));
+    }
+    let nfc: String = raw
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .nfc()
+        .collect();
+    let lines: Vec<String> = nfc.lines().map(normalize).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for l in &lines {
+        // At most one empty line in a row.
+        if l.is_empty() && out.last().is_none_or(|p| p.is_empty()) {
+            continue;
+        }
+        out.push(l);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    let s = out.join("\n");
+    if s.is_empty() {
+        return Err(Invalid::new(field, format!("{label} không được để trống.")));
+    }
+    let n = s.chars().count();
+    if n > max_chars {
+        return Err(Invalid::new(
+            field,
+            format!("{label} dài {n} ký tự, tối đa {max_chars} ký tự."),
+        ));
+    }
+    Ok(s)
+}
+
 /// Folds Vietnamese to ASCII for slugs, usernames and sorting keys ("Đảng ủy" -> "dang uy").
 pub fn fold_ascii(s: &str) -> String {
     deunicode::deunicode(&s.nfc().collect::<String>()).to_lowercase()
@@ -86,6 +134,20 @@ mod tests {
         // "Nghị định" written in decomposed form (NFD) becomes the precomposed form.
         let nfd = "  Nghi\u{0323} \t đi\u{0323}nh  ";
         assert_eq!(normalize(nfd), "Nghị định");
+    }
+
+    #[test]
+    fn texts_keep_lines() {
+        let t = parse_text(
+            "t",
+            "Ý kiến",
+            "  Giao  phòng A\r\n\r\n\r\n chủ trì  \n\n",
+            100,
+        )
+        .unwrap();
+        assert_eq!(t, "Giao phòng A\n\nchủ trì");
+        assert!(parse_text("t", "Ý kiến", " \n ", 100).is_err());
+        assert!(parse_text("t", "Ý kiến", "a\u{0}", 100).is_err());
     }
 
     #[test]

@@ -290,6 +290,7 @@ pub async fn seed(app: &App, password: &str) -> AppResult<Vec<DemoAccount>> {
         for (kind, period) in [
             (RegisterKind::Incoming, &year),
             (RegisterKind::Outgoing, &outgoing_period),
+            (RegisterKind::Internal, &year),
         ] {
             for secret in [false, true] {
                 let f = RegisterFields {

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The request is valid but clashes with what is stored (duplicate, wrong state).
     #[error("{0}")]
     Conflict(String),
+    /// The same document seems to be there already: the ids of the earlier copies.
+    #[error("{message}")]
+    Duplicate { message: String, ids: Vec<i64> },
     #[error(
         "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần; thử lại sau {retry_after} giây."
     )]
@@ -46,7 +49,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => 401,
             AppError::Forbidden(_) | AppError::PasswordChangeRequired => 403,
             AppError::NotFound(_) => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::Duplicate { .. } => 409,
             AppError::TooLarge(_) => 413,
             AppError::Locked { .. } => 429,
             AppError::Internal(_) => 500,
@@ -63,6 +66,7 @@ impl AppError {
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Duplicate { .. } => "duplicate",
             AppError::TooLarge(_) => "too_large",
             AppError::Locked { .. } => "locked",
             AppError::Internal(_) => "internal",

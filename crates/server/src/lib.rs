@@ -1,6 +1,7 @@
 //! The vanthu application: use cases, the JSON API, the web pages, imports and exports, and the demo.
 
 pub mod app;
+pub mod blobs;
 pub mod error;
 pub mod io;
 

@@ -82,6 +82,7 @@ async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
             error: "method_not_allowed".into(),
             message: "Phương thức HTTP này không dùng được cho địa chỉ này.".into(),
             field: None,
+            duplicates: None,
         }),
     )
         .into_response()

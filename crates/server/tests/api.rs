@@ -693,6 +693,8 @@ async fn openapi_document_matches_the_routes() {
                 path.replace("{id}", &uid.to_string())
             }
             .replace("{number}", "1")
+            .replace("{file_id}", "1")
+            .replace("{queue}", "assigned")
             .replace("{code}", "thu_cong");
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let mut req = s.client().request(m, s.url(&concrete)).bearer_auth(&t);
@@ -747,6 +749,29 @@ async fn openapi_document_matches_the_routes() {
         "GET /api/v1/document-types",
         "POST /api/v1/document-types",
         "PATCH /api/v1/document-types/{code}",
+        "POST /api/v1/incoming",
+        "POST /api/v1/incoming/{id}/register",
+        "POST /api/v1/incoming/{id}/reject",
+        "POST /api/v1/incoming/{id}/present",
+        "POST /api/v1/incoming/{id}/assign",
+        "POST /api/v1/incoming/{id}/progress",
+        "POST /api/v1/incoming/{id}/complete",
+        "POST /api/v1/incoming/{id}/forward",
+        "POST /api/v1/outgoing",
+        "PUT /api/v1/outgoing/{id}",
+        "POST /api/v1/outgoing/{id}/submit",
+        "POST /api/v1/outgoing/{id}/review",
+        "POST /api/v1/outgoing/{id}/return",
+        "POST /api/v1/outgoing/{id}/issue",
+        "POST /api/v1/documents/{id}/revoke",
+        "GET /api/v1/documents",
+        "GET /api/v1/queues",
+        "GET /api/v1/queues/{queue}",
+        "GET /api/v1/documents/{id}",
+        "GET /api/v1/documents/{id}/history",
+        "POST /api/v1/documents/{id}/comments",
+        "POST /api/v1/documents/{id}/files",
+        "GET /api/v1/documents/{id}/files/{file_id}",
     ];
     expected.sort();
     assert_eq!(seen, expected);

@@ -11,6 +11,7 @@ mod model;
 mod pg;
 mod repos;
 mod sql;
+mod sql_docs;
 mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -25,6 +25,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "document_types",
         sql: include_str!("../migrations/sqlite/0003_document_types.sql"),
     },
+    Migration {
+        version: 4,
+        name: "documents",
+        sql: include_str!("../migrations/sqlite/0004_documents.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -42,6 +47,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "document_types",
         sql: include_str!("../migrations/postgres/0003_document_types.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "documents",
+        sql: include_str!("../migrations/postgres/0004_documents.sql"),
     },
 ];
 

@@ -243,3 +243,232 @@ pub struct DocumentTypeFields {
     pub party_abbr: Option<String>,
     pub active: bool,
 }
+
+use vanthu_domain::Secrecy;
+pub use vanthu_domain::document::{
+    AssignmentRole, Channel, Direction, DocState, FileKind, RecipientStatus, Urgency,
+};
+
+/// A document as stored: metadata only, its files are [`DocFile`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub id: i64,
+    /// The unit that holds it: the receiving unit of an incoming document, the issuing unit otherwise.
+    pub unit_id: i64,
+    pub direction: Direction,
+    pub state: DocState,
+    /// Code of its document type.
+    pub doc_type: Option<String>,
+    /// Trích yếu nội dung.
+    pub subject: String,
+    /// Số, ký hiệu as printed (`15/QĐ-UBND`).
+    pub notation: Option<String>,
+    /// Ngày tháng văn bản, `YYYY-MM-DD`.
+    pub doc_date: Option<String>,
+    /// Cơ quan ban hành (incoming: the sender).
+    pub author: Option<String>,
+    pub author_code: Option<String>,
+    /// Người ký.
+    pub signer: Option<String>,
+    pub pages: Option<i64>,
+    pub copies: Option<i64>,
+    pub urgency: Urgency,
+    pub secrecy: Option<Secrecy>,
+    /// Hạn xử lý, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    pub channel: Option<Channel>,
+    pub register_id: Option<i64>,
+    /// Số đến (incoming) or the number given at issue (outgoing, internal).
+    pub reg_number: Option<i64>,
+    pub registered_at: Option<i64>,
+    /// When it arrived (ngày đến).
+    pub received_at: Option<i64>,
+    pub issued_at: Option<i64>,
+    /// The leader it was presented to.
+    pub presented_to: Option<i64>,
+    /// Ý kiến chỉ đạo.
+    pub direction_note: Option<String>,
+    /// The person with authority to sign (outgoing).
+    pub signer_id: Option<i64>,
+    /// The review chain of a draft, as JSON.
+    pub review_plan: Option<String>,
+    pub review_round: i64,
+    pub review_step: i64,
+    /// The issued document of this installation it is a copy of (incoming from inside).
+    pub source_id: Option<i64>,
+    /// The document this one answers.
+    pub reply_to_id: Option<i64>,
+    /// The issued document this one replaces.
+    pub replaces_id: Option<i64>,
+    /// Why it was rejected, returned or revoked (the latest).
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The fields of a new document; the rest start empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDocument {
+    pub unit_id: i64,
+    pub direction: Direction,
+    pub state: DocState,
+    pub doc_type: Option<String>,
+    pub subject: String,
+    pub notation: Option<String>,
+    pub doc_date: Option<String>,
+    pub author: Option<String>,
+    pub author_code: Option<String>,
+    pub signer: Option<String>,
+    pub pages: Option<i64>,
+    pub copies: Option<i64>,
+    pub urgency: Urgency,
+    pub secrecy: Option<Secrecy>,
+    pub deadline: Option<String>,
+    pub channel: Option<Channel>,
+    pub received_at: Option<i64>,
+    pub signer_id: Option<i64>,
+    pub review_plan: Option<String>,
+    pub source_id: Option<i64>,
+    pub reply_to_id: Option<i64>,
+    pub replaces_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_by: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocFile {
+    pub id: i64,
+    pub document_id: i64,
+    pub kind: FileKind,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the content: its name in the blob store.
+    pub sha256: String,
+    pub version: i64,
+    pub frozen: bool,
+    pub uploaded_by: i64,
+    pub uploaded_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    pub kind: FileKind,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub version: i64,
+    pub frozen: bool,
+    pub uploaded_by: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: i64,
+    pub document_id: i64,
+    pub person_id: i64,
+    pub role: AssignmentRole,
+    /// `pending`, `processing`, `done` or `forwarded`.
+    pub state: String,
+    pub deadline: Option<String>,
+    pub note: Option<String>,
+    pub report: Option<String>,
+    pub assigned_by: i64,
+    pub assigned_at: i64,
+    pub done_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub id: i64,
+    pub document_id: i64,
+    pub round: i64,
+    pub step: i64,
+    /// `all`, `any` or `sign`.
+    pub mode: String,
+    pub person_id: i64,
+    /// `pending`, `approved` or `returned`.
+    pub decision: String,
+    pub comment: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: i64,
+    pub document_id: i64,
+    /// `internal`, `axis` or `paper`.
+    pub channel: String,
+    pub unit_id: Option<i64>,
+    pub name: String,
+    pub code: Option<String>,
+    pub status: RecipientStatus,
+    /// The incoming copy at an internal recipient.
+    pub incoming_id: Option<i64>,
+    pub note: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: i64,
+    pub document_id: i64,
+    pub person_id: i64,
+    pub body: String,
+    pub at: i64,
+}
+
+/// Which documents a listing looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocScope {
+    /// Every document held by these units (clerks and leaders of those units).
+    Units(Vec<i64>),
+    /// Incoming documents presented to this person, or presented to no one in particular in these units.
+    PresentedTo { person_id: i64, units: Vec<i64> },
+    /// Documents with an open assignment (pending or processing) of this person.
+    AssignedTo(i64),
+    /// Drafts waiting for this person's decision in the current review step.
+    ReviewBy(i64),
+    /// Documents this person created.
+    CreatedBy(i64),
+    /// Issued internal documents addressed to these units.
+    RecipientUnits(Vec<i64>),
+}
+
+/// A listing of documents. The reader's clearance is part of the filter and cannot be left out: a listing
+/// never returns, nor counts, a document above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocFilter {
+    max_secrecy: i64,
+    pub scope: DocScope,
+    pub direction: Option<Direction>,
+    pub states: Vec<DocState>,
+    /// Words of the subject, notation or author, folded (diacritics do not matter).
+    pub query: Option<String>,
+    /// Only documents with a deadline on or before this date (`YYYY-MM-DD`) that are not finished.
+    pub due_by: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl DocFilter {
+    pub fn new(clearance: vanthu_domain::Clearance, scope: DocScope) -> DocFilter {
+        DocFilter {
+            max_secrecy: clearance.level(),
+            scope,
+            direction: None,
+            states: Vec::new(),
+            query: None,
+            due_by: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+
+    pub fn max_secrecy(&self) -> i64 {
+        self.max_secrecy
+    }
+}

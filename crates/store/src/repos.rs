@@ -211,7 +211,14 @@ pub trait DocumentTypeWrite: Send {
 
 /// Everything that can be read.
 pub trait ReadTx:
-    UnitRead + PersonRead + AuthRead + HistoryRead + RegisterRead + DocumentTypeRead + Send
+    UnitRead
+    + PersonRead
+    + AuthRead
+    + HistoryRead
+    + RegisterRead
+    + DocumentTypeRead
+    + DocumentRead
+    + Send
 {
 }
 
@@ -225,7 +232,106 @@ pub trait WriteTx:
     + HistoryWrite
     + RegisterWrite
     + DocumentTypeWrite
+    + DocumentWrite
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;
+}
+
+#[async_trait]
+pub trait DocumentRead: Send {
+    /// The stored document, whoever asks: callers check the reader may see it.
+    async fn document(&mut self, id: i64) -> Result<Option<Document>>;
+    async fn list_documents(&mut self, f: &DocFilter) -> Result<Vec<Document>>;
+    async fn count_documents(&mut self, f: &DocFilter) -> Result<i64>;
+    /// Incoming documents of a unit with the same folded sender and notation and the same date.
+    async fn find_duplicates(
+        &mut self,
+        unit_id: i64,
+        author: &str,
+        notation: &str,
+        doc_date: Option<&str>,
+    ) -> Result<Vec<Document>>;
+    /// Documents numbered in a register, by number.
+    async fn register_documents(&mut self, register_id: i64) -> Result<Vec<Document>>;
+    async fn document_files(&mut self, document_id: i64) -> Result<Vec<DocFile>>;
+    async fn document_file(&mut self, file_id: i64) -> Result<Option<DocFile>>;
+    async fn assignments(&mut self, document_id: i64) -> Result<Vec<Assignment>>;
+    /// Every review of every round, in order.
+    async fn reviews(&mut self, document_id: i64) -> Result<Vec<Review>>;
+    async fn recipients(&mut self, document_id: i64) -> Result<Vec<Recipient>>;
+    /// The recipient row of the sender whose incoming copy this is.
+    async fn recipient_of_copy(&mut self, incoming_id: i64) -> Result<Option<Recipient>>;
+    async fn comments(&mut self, document_id: i64) -> Result<Vec<Comment>>;
+    /// Documents whose `reply_to_id` is this one.
+    async fn replies(&mut self, document_id: i64) -> Result<Vec<Document>>;
+    /// Whether the person handles or reviews the document (any assignment or review, in any state).
+    async fn takes_part(&mut self, document_id: i64, person_id: i64) -> Result<bool>;
+}
+
+#[async_trait]
+pub trait DocumentWrite: Send {
+    /// Reads the document and holds it until the end of the transaction, so that concurrent actions on one
+    /// document run one after the other (SQLite writers are serialised already).
+    async fn lock_document(&mut self, id: i64) -> Result<Option<Document>>;
+    async fn insert_document(&mut self, d: &NewDocument, now: i64) -> Result<i64>;
+    /// Writes back every changeable field of a document loaded with [`DocumentWrite::lock_document`].
+    async fn update_document(&mut self, d: &Document, now: i64) -> Result<()>;
+    async fn insert_file(&mut self, document_id: i64, f: &NewFile, now: i64) -> Result<i64>;
+    /// Makes every file of the document immutable (at issue).
+    async fn freeze_files(&mut self, document_id: i64) -> Result<()>;
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_assignment(
+        &mut self,
+        document_id: i64,
+        person_id: i64,
+        role: AssignmentRole,
+        deadline: Option<&str>,
+        note: Option<&str>,
+        by: i64,
+        now: i64,
+    ) -> Result<i64>;
+    async fn update_assignment(&mut self, a: &Assignment) -> Result<()>;
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_review(
+        &mut self,
+        document_id: i64,
+        round: i64,
+        step: i64,
+        mode: &str,
+        person_id: i64,
+    ) -> Result<i64>;
+    async fn decide_review(
+        &mut self,
+        review_id: i64,
+        decision: &str,
+        comment: Option<&str>,
+        now: i64,
+    ) -> Result<()>;
+    async fn insert_recipient(&mut self, r: &Recipient) -> Result<i64>;
+    async fn set_recipient_status(
+        &mut self,
+        id: i64,
+        status: RecipientStatus,
+        incoming_id: Option<i64>,
+        note: Option<&str>,
+        now: i64,
+    ) -> Result<()>;
+    /// Removes the recipients of a draft (before it is saved again with new ones).
+    async fn delete_recipients(&mut self, document_id: i64) -> Result<()>;
+    async fn insert_comment(
+        &mut self,
+        document_id: i64,
+        person_id: i64,
+        body: &str,
+        now: i64,
+    ) -> Result<i64>;
+    /// Marks a reserved number as used by a document, with its notation.
+    async fn use_number(
+        &mut self,
+        register_id: i64,
+        number: i64,
+        document_id: i64,
+        notation: Option<&str>,
+    ) -> Result<()>;
 }

@@ -20,6 +20,7 @@ pub(crate) struct SqliteRead(sqlx::pool::PoolConnection<Sqlite>);
 pub(crate) struct SqliteWrite(sqlx::Transaction<'static, Sqlite>, Arc<AtomicU64>);
 
 crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite, "SELECT 1");
+crate::sql_docs::impl_doc_repos!(Sqlite, SqliteRead, SqliteWrite, "");
 
 impl SqliteStore {
     pub(crate) async fn open(url: &str) -> Result<SqliteStore> {

@@ -119,7 +119,7 @@ enum AdminCommand {
 
 async fn open_app(data: &DataArgs, secure_cookies: bool) -> Result<(App, config::FileConfig)> {
     let file = data.file()?;
-    let (_dir, url) = data.resolve(&file)?;
+    let (dir, url) = data.resolve(&file)?;
     let store = vanthu_store::open(&url)
         .await
         .with_context(|| "không mở được cơ sở dữ liệu")?;
@@ -127,7 +127,9 @@ async fn open_app(data: &DataArgs, secure_cookies: bool) -> Result<(App, config:
         secure_cookies: secure_cookies || file.secure_cookies.unwrap_or(false),
         ..AuthSettings::default()
     };
-    Ok((App::new(Arc::from(store), auth), file))
+    let blobs = vanthu_server::blobs::Blobs::open(dir.join("blobs"))
+        .with_context(|| format!("không tạo được thư mục tệp {}", dir.join("blobs").display()))?;
+    Ok((App::new(Arc::from(store), blobs, auth), file))
 }
 
 async fn shutdown_signal() {

@@ -35,6 +35,10 @@ impl IntoResponse for ApiError {
             error: e.code().into(),
             message: e.to_string(),
             field: e.field().map(Into::into),
+            duplicates: match &e {
+                AppError::Duplicate { ids, .. } => Some(ids.clone()),
+                _ => None,
+            },
         };
         let mut resp = (status, axum::Json(body)).into_response();
         if let AppError::Locked { retry_after } = e

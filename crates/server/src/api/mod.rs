@@ -2,6 +2,7 @@
 
 mod auth;
 mod doctypes;
+pub mod documents;
 mod extract;
 mod io;
 mod people;
@@ -32,6 +33,7 @@ use utoipa_axum::routes;
         (name = "units", description = "Cơ cấu tổ chức"),
         (name = "people", description = "Người dùng, vai trò"),
         (name = "registers", description = "Sổ văn bản, cấp số"),
+        (name = "documents", description = "Văn bản đến, văn bản đi, văn bản nội bộ"),
         (name = "system", description = "Vận hành")
     )
 )]
@@ -109,7 +111,7 @@ impl Modify for CommonResponses {
 pub struct ErrorBody {
     /// Stable machine code: `invalid`, `bad_request`, `unauthenticated`, `bad_credentials`, `token_expired`,
     /// `token_revoked`, `token_invalid`, `account_inactive`, `forbidden`, `password_change_required`,
-    /// `not_found`, `conflict`, `locked`,
+    /// `not_found`, `conflict`, `duplicate`, `locked`,
     /// `too_large`, `method_not_allowed`, `internal`.
     pub error: String,
     /// What went wrong and what to do, in Vietnamese.
@@ -117,6 +119,9 @@ pub struct ErrorBody {
     /// The input field in error, for `invalid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For `duplicate`: the ids of the documents already registered that look the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<Vec<i64>>,
 }
 
 /// Checks paging parameters: `limit` 1 to 500 (default 100), `offset` not negative (default 0).
@@ -170,6 +175,29 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
             doctypes::create_document_type
         ))
         .routes(routes!(doctypes::update_document_type))
+        .routes(routes!(documents::register_incoming))
+        .routes(routes!(documents::register_arrival))
+        .routes(routes!(documents::reject_incoming))
+        .routes(routes!(documents::present))
+        .routes(routes!(documents::assign))
+        .routes(routes!(documents::progress))
+        .routes(routes!(documents::complete))
+        .routes(routes!(documents::forward))
+        .routes(routes!(documents::create_draft))
+        .routes(routes!(documents::update_draft))
+        .routes(routes!(documents::submit))
+        .routes(routes!(documents::review))
+        .routes(routes!(documents::return_draft))
+        .routes(routes!(documents::issue))
+        .routes(routes!(documents::revoke))
+        .routes(routes!(documents::list_documents))
+        .routes(routes!(documents::queue_counts))
+        .routes(routes!(documents::queue))
+        .routes(routes!(documents::get_document))
+        .routes(routes!(documents::document_history))
+        .routes(routes!(documents::add_comment))
+        .routes(routes!(documents::attach))
+        .routes(routes!(documents::download))
         .routes(routes!(healthz))
         .split_for_parts()
 }

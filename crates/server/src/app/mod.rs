@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cache;
 pub mod doctypes;
+pub mod documents;
 pub mod people;
 pub mod registers;
 pub mod units;
@@ -61,14 +62,17 @@ impl Default for AuthSettings {
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<dyn Store>,
+    /// Files of documents, by content hash.
+    pub blobs: crate::blobs::Blobs,
     pub auth: AuthSettings,
     pub(crate) caches: Arc<cache::Caches>,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, auth: AuthSettings) -> App {
+    pub fn new(store: Arc<dyn Store>, blobs: crate::blobs::Blobs, auth: AuthSettings) -> App {
         App {
             store,
+            blobs,
             auth,
             caches: Arc::new(cache::Caches::new(cache::DEFAULT_TTL)),
         }

@@ -128,7 +128,21 @@ fn entry_view(e: &RegisterEntry, style: NotationStyle) -> EntryView {
     }
 }
 
-fn style_of(side: Side) -> NotationStyle {
+/// The abbreviation of the unit's name used in notations; refused with a clear message when the unit has none.
+pub(crate) fn notation_body(unit: &vanthu_store::Unit) -> AppResult<String> {
+    match &unit.short_name {
+        Some(b) => parse_abbreviation("short_name", b).map_err(|_| AppError::Conflict(format!(
+            "Tên viết tắt \"{b}\" của đơn vị \"{}\" không dùng được trong ký hiệu; hãy sửa tên viết tắt.",
+            unit.name
+        ))),
+        None => Err(AppError::Conflict(format!(
+            "Đơn vị \"{}\" chưa có tên viết tắt để ghép ký hiệu văn bản; quản trị đơn vị cần khai báo trước.",
+            unit.name
+        ))),
+    }
+}
+
+pub(crate) fn style_of(side: Side) -> NotationStyle {
     match side {
         Side::Party => NotationStyle::Party,
         Side::State => NotationStyle::State,
@@ -329,18 +343,11 @@ impl App {
             .iter()
             .map(|e| parse_abbreviation("extra", e))
             .collect::<Result<Vec<_>, _>>()?;
-        let body = match (&type_abbr, &unit.short_name) {
-            (None, _) if extra.is_empty() && doc_type.is_none() => None,
-            (_, Some(b)) => Some(parse_abbreviation("short_name", b).map_err(|_| AppError::Conflict(format!(
-                "Tên viết tắt \"{b}\" của đơn vị \"{}\" không dùng được trong ký hiệu; hãy sửa tên viết tắt.",
-                unit.name
-            )))?),
-            (_, None) => {
-                return Err(AppError::Conflict(format!(
-                    "Đơn vị \"{}\" chưa có tên viết tắt để ghép ký hiệu văn bản; quản trị đơn vị cần khai báo trước.",
-                    unit.name
-                )));
-            }
+        let needs_body = !(type_abbr.is_none() && extra.is_empty() && doc_type.is_none());
+        let body = if needs_body {
+            Some(notation_body(&unit)?)
+        } else {
+            None
         };
         let now = now_ms();
         let n = tx

@@ -15,6 +15,7 @@ pub struct TestServer {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     _db: TestDb,
+    _blobs: tempfile::TempDir,
 }
 
 impl TestServer {
@@ -39,7 +40,9 @@ impl TestServer {
     pub async fn start_with(db: TestDb, demo: bool, auth: AuthSettings) -> TestServer {
         let store = vanthu_store::open(&db.url).await.expect("open store");
         let backend = store.backend();
-        let app = App::new(Arc::from(store), auth);
+        let blob_dir = tempfile::tempdir().expect("blob dir");
+        let blobs = vanthu_server::blobs::Blobs::open(blob_dir.path()).expect("blobs");
+        let app = App::new(Arc::from(store), blobs, auth);
         if demo {
             vanthu_server::demo::seed(&app, DEMO_PASSWORD)
                 .await
@@ -63,6 +66,7 @@ impl TestServer {
             shutdown: Some(tx),
             task: Some(task),
             _db: db,
+            _blobs: blob_dir,
         }
     }
 
