@@ -9,5 +9,6 @@ pub use app::{App, AuthSettings};
 pub use error::{AppError, AppResult};
 pub mod api;
 pub mod demo;
+pub mod demo_docs;
 pub mod server;
 pub mod web;

@@ -789,3 +789,68 @@ async fn two_hundred_issues_at_once_number_one_to_two_hundred() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn demo_documents_fill_every_state() {
+    let s = TestServer::demo().await;
+    let made = vanthu_server::demo_docs::seed_documents(&s.app)
+        .await
+        .unwrap();
+    assert!(made >= 300, "{made}");
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let mut states = std::collections::BTreeSet::new();
+    for key in ["ubnd.ninhbinh", "ubnd.ninhbinh.hoalu"] {
+        let t = s.token(&format!("{key}.vanthu"), DEMO_PASSWORD).await;
+        let u = s.unit_id(key).await;
+        let (st, l) = s
+            .get(&t, &format!("/api/v1/documents?unit_id={u}&limit=500"))
+            .await;
+        assert_eq!(st, 200, "{l}");
+        for d in l["items"].as_array().unwrap() {
+            states.insert(d["state"].as_str().unwrap().to_string());
+        }
+    }
+    for want in [
+        "registered",
+        "presented",
+        "assigned",
+        "processing",
+        "done",
+        "draft",
+        "in_review",
+        "approved",
+        "issued",
+        "revoked",
+        "received",
+    ] {
+        assert!(
+            states.contains(want),
+            "no demo document in state {want}: {states:?}"
+        );
+    }
+    // Every demo PDF opens as a PDF with a cross-reference table.
+    let (_, l) = s
+        .get(&clerk, &format!("/api/v1/documents?unit_id={unit}&limit=1"))
+        .await;
+    let id = l["items"][0]["id"].as_i64().unwrap();
+    let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{id}")).await;
+    let fid = d["files"][0]["id"].as_i64().unwrap();
+    let bytes = s
+        .client()
+        .get(s.url(&format!("/api/v1/documents/{id}/files/{fid}")))
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        text.starts_with("%PDF-1.4")
+            && text.contains("startxref")
+            && text.trim_end().ends_with("%%EOF")
+    );
+    s.stop().await;
+}

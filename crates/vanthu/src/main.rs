@@ -167,6 +167,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 accounts.len(),
                 vanthu_server::demo::DEFAULT_DEMO_PASSWORD
             );
+            let docs = vanthu_server::demo_docs::seed_documents(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("không tạo được văn bản mẫu: {e}"))?;
+            println!("Đã tạo {docs} văn bản mẫu ở mọi trạng thái.");
             println!(
                 "{:<36} {:<28} {:<20} Đơn vị",
                 "Tài khoản", "Họ và tên", "Vai trò"
