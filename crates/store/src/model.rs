@@ -450,6 +450,8 @@ pub struct DocFilter {
     pub query: Option<String>,
     /// Only documents with a deadline on or before this date (`YYYY-MM-DD`) that are not finished.
     pub due_by: Option<String>,
+    /// Only documents that arrived at or before this time (ms).
+    pub received_before: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -463,6 +465,7 @@ impl DocFilter {
             states: Vec::new(),
             query: None,
             due_by: None,
+            received_before: None,
             limit: 50,
             offset: 0,
         }

@@ -265,6 +265,8 @@ pub trait DocumentRead: Send {
     async fn comments(&mut self, document_id: i64) -> Result<Vec<Comment>>;
     /// Documents whose `reply_to_id` is this one.
     async fn replies(&mut self, document_id: i64) -> Result<Vec<Document>>;
+    /// Active units that have an open incoming register but no active clerk to receive documents.
+    async fn units_without_clerk(&mut self) -> Result<Vec<i64>>;
     /// Whether the person handles or reviews the document (any assignment or review, in any state).
     async fn takes_part(&mut self, document_id: i64, person_id: i64) -> Result<bool>;
 }

@@ -390,6 +390,19 @@ macro_rules! impl_doc_repos {
                     rows.iter().map(document_from).collect()
                 }
 
+                async fn units_without_clerk(&mut self) -> Result<Vec<i64>> {
+                    let rows = sqlx::query(
+                        "SELECT u.id FROM units u WHERE u.active \
+                         AND EXISTS (SELECT 1 FROM registers r WHERE r.unit_id = u.id AND r.active AND r.kind = 'incoming') \
+                         AND NOT EXISTS (SELECT 1 FROM memberships m JOIN people p ON p.id = m.person_id \
+                             WHERE m.unit_id = u.id AND p.active AND (';' || m.roles || ';') LIKE '%;clerk;%') \
+                         ORDER BY u.id",
+                    )
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(|r| Ok(r.try_get::<i64, _>("id")?)).collect()
+                }
+
                 async fn takes_part(&mut self, document_id: i64, person_id: i64) -> Result<bool> {
                     let r = sqlx::query(
                         "SELECT (EXISTS (SELECT 1 FROM document_assignments WHERE document_id = $1 AND person_id = $2) \

@@ -592,3 +592,58 @@ pub fn file_response(f: &vanthu_store::DocFile, bytes: Vec<u8>) -> Response {
     );
     resp
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BookQuery {
+    /// `pdf` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// The register book (sổ đăng ký văn bản đến / đi, NĐ 30 Phụ lục IV) as PDF with an embedded Vietnamese font, or
+/// XLSX: every number in order with its document, cancelled numbers with their reason. Clerks and leaders of the
+/// unit.
+#[utoipa::path(get, path = "/api/v1/registers/{id}/book", tag = "registers", params(("id" = i64, Path), BookQuery),
+    responses((status = 200, description = "The book", content_type = "application/pdf"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register_book(
+    State(app): State<App>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<BookQuery>,
+) -> Result<Response, ApiError> {
+    let format = crate::app::documents::books::BookFormat::parse(q.format.as_deref())?;
+    let book = app.register_book(&a.actor, id, format).await?;
+    Ok(book_response(book))
+}
+
+/// A book as a download, never cached by shared caches.
+pub fn book_response(book: crate::app::documents::books::Book) -> Response {
+    let mut resp = book.bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(book.media_type),
+    );
+    if let Ok(v) = format!("attachment; filename=\"{}\"", book.file_name).parse() {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertList {
+    pub items: Vec<crate::app::documents::alerts::AlertView>,
+}
+
+/// The reader's alerts: incoming documents not registered in time (clerks), deadlines near or passed (handlers,
+/// leaders), units with nobody to receive documents (administrators).
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "documents", responses((status = 200, body = AlertList)))]
+pub async fn alerts(State(app): State<App>, a: Authed) -> Result<Json<AlertList>, ApiError> {
+    Ok(Json(AlertList {
+        items: app.alerts(&a.actor).await?,
+    }))
+}

@@ -198,6 +198,8 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::add_comment))
         .routes(routes!(documents::attach))
         .routes(routes!(documents::download))
+        .routes(routes!(documents::register_book))
+        .routes(routes!(documents::alerts))
         .routes(routes!(healthz))
         .split_for_parts()
 }

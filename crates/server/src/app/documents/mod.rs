@@ -5,6 +5,8 @@
 //! counts), so a document above a reader's clearance is never shown, listed or counted; a document the reader
 //! has nothing to do with is answered as if it did not exist.
 
+pub mod alerts;
+pub mod books;
 pub mod incoming;
 pub mod outgoing;
 

@@ -1,0 +1,116 @@
+//! In-app alerts, computed when asked (never stale): incoming documents not registered in time, deadlines near
+//! or passed, units with nobody to receive documents.
+
+use super::*;
+
+/// An incoming document waiting this long without an arrival number is late (NĐ 30: registered the same day).
+pub const UNREGISTERED_AFTER_MS: i64 = 4 * 3600 * 1000;
+/// A deadline this many days ahead is near.
+pub const DEADLINE_NEAR_DAYS: i64 = 2;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertView {
+    /// `unregistered`, `overdue`, `due_soon`, `unit_overdue`, `no_clerk`.
+    pub kind: String,
+    /// `danger` or `warning`.
+    pub level: String,
+    pub message: String,
+    pub count: i64,
+    /// Where to act (a web page).
+    pub link: String,
+}
+
+fn date_plus(days: i64) -> String {
+    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
+    let d = time::OffsetDateTime::now_utc().to_offset(offset).date() + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+impl App {
+    /// The alerts of the actor's roles.
+    pub async fn alerts(&self, actor: &Actor) -> AppResult<Vec<AlertView>> {
+        let mut r = self.store.read().await?;
+        let mut out = Vec::new();
+        let clerk_units = units_with_role(actor, Role::Clerk);
+        if !clerk_units.is_empty() {
+            let mut f = DocFilter::new(actor.clearance, DocScope::Units(clerk_units));
+            f.states = vec![DocState::Received];
+            f.received_before = Some(now_ms() - UNREGISTERED_AFTER_MS);
+            let n = r.count_documents(&f).await?;
+            if n > 0 {
+                out.push(AlertView {
+                    kind: "unregistered".into(),
+                    level: "danger".into(),
+                    message: format!(
+                        "{n} văn bản đến đã quá {} giờ chưa được vào sổ.",
+                        UNREGISTERED_AFTER_MS / 3_600_000
+                    ),
+                    count: n,
+                    link: "/documents/queues/to_register".into(),
+                });
+            }
+        }
+        let yesterday = date_plus(-1);
+        let mut overdue = DocFilter::new(actor.clearance, DocScope::AssignedTo(actor.person_id));
+        overdue.due_by = Some(yesterday.clone());
+        let late = r.count_documents(&overdue).await?;
+        if late > 0 {
+            out.push(AlertView {
+                kind: "overdue".into(),
+                level: "danger".into(),
+                message: format!("{late} văn bản bạn được giao đã quá hạn xử lý."),
+                count: late,
+                link: "/documents/queues/assigned".into(),
+            });
+        }
+        let mut soon = DocFilter::new(actor.clearance, DocScope::AssignedTo(actor.person_id));
+        soon.due_by = Some(date_plus(DEADLINE_NEAR_DAYS));
+        let near = r.count_documents(&soon).await? - late;
+        if near > 0 {
+            out.push(AlertView {
+                kind: "due_soon".into(),
+                level: "warning".into(),
+                message: format!(
+                    "{near} văn bản bạn được giao sắp đến hạn (trong {DEADLINE_NEAR_DAYS} ngày)."
+                ),
+                count: near,
+                link: "/documents/queues/assigned".into(),
+            });
+        }
+        let leader_units = units_with_role(actor, Role::Leader);
+        if !leader_units.is_empty() {
+            let mut f = DocFilter::new(actor.clearance, DocScope::Units(leader_units.clone()));
+            f.direction = Some(vanthu_store::Direction::Incoming);
+            f.due_by = Some(yesterday);
+            let n = r.count_documents(&f).await?;
+            if n > 0 {
+                out.push(AlertView {
+                    kind: "unit_overdue".into(),
+                    level: "warning".into(),
+                    message: format!("{n} văn bản đến của đơn vị đã quá hạn xử lý."),
+                    count: n,
+                    link: format!("/documents?unit_id={}", leader_units[0]),
+                });
+            }
+        }
+        if actor.is_any_admin() {
+            for uid in r.units_without_clerk().await? {
+                if actor.in_scope(&r.ancestry(uid).await?)
+                    && let Some(u) = r.unit(uid).await?
+                {
+                    out.push(AlertView {
+                        kind: "no_clerk".into(),
+                        level: "danger".into(),
+                        message: format!(
+                            "{} có sổ văn bản đến nhưng không còn văn thư nào nhận văn bản.",
+                            u.name
+                        ),
+                        count: 1,
+                        link: format!("/units/{uid}"),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
