@@ -468,6 +468,6 @@ async fn an_administrator_opens_a_register_with_the_form() {
         .await
         .unwrap();
     assert!(!registers.iter().any(|r| r.period == "2028"));
-    assert_eq!(registers.len(), 6, "four demo registers and two opened");
+    assert_eq!(registers.len(), 8, "six demo registers and two opened");
     s.stop().await;
 }

@@ -233,6 +233,8 @@ struct HomeTpl {
     clearance: String,
     admin: bool,
     sysadmin: bool,
+    /// The person's queues of documents with their counts.
+    docs: super::documents::HomeDocs,
 }
 
 pub async fn home(
@@ -253,6 +255,7 @@ pub async fn home(
             clearance: user.actor.clearance.label().to_string(),
             admin: user.actor.is_any_admin(),
             sysadmin: user.actor.is_system_admin(),
+            docs: super::documents::home_docs(&app, &user.actor).await,
         },
     ))
 }

@@ -2,6 +2,7 @@
 //! handlers that parse the form, call the use case on [`App`] and render an askama template.
 
 mod auth;
+mod documents;
 mod import;
 mod people;
 mod registers;
@@ -70,6 +71,33 @@ pub fn router() -> Router<App> {
                 )),
         )
         .route("/admin/export/{file}", get(import::export))
+        .route("/documents", get(documents::list))
+        .route("/documents/queues/{queue}", get(documents::queue))
+        .route(
+            "/documents/incoming/new",
+            get(documents::incoming_form)
+                .post(documents::incoming_create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::server::BODY_LIMIT,
+                )),
+        )
+        .route(
+            "/documents/outgoing/new",
+            get(documents::draft_form)
+                .post(documents::draft_create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::server::BODY_LIMIT,
+                )),
+        )
+        .route("/documents/{id}", get(documents::show))
+        .route(
+            "/documents/{id}/files",
+            post(documents::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::server::BODY_LIMIT,
+            )),
+        )
+        .route("/documents/{id}/files/{file_id}", get(documents::download))
+        .route("/documents/{id}/{action}", post(documents::act))
         .layer(axum::middleware::from_fn(guard))
         .route("/static/app.css", get(css))
 }

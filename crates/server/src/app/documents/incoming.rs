@@ -240,7 +240,7 @@ async fn check_duplicates(
     if !ids.is_empty() && !confirmed {
         return Err(AppError::Duplicate {
             message: format!(
-                "Văn bản số {n} của {a} có vẻ đã được vào sổ (văn bản {}). Kiểm tra lại; nếu đúng là văn bản khác, gửi lại với xác nhận (confirm_duplicate).",
+                "Văn bản số {n} của {a} có vẻ đã được vào sổ (văn bản {}). Kiểm tra lại; nếu đúng là văn bản khác, xác nhận để vẫn vào sổ.",
                 ids.iter()
                     .map(|i| format!("số {i}"))
                     .collect::<Vec<_>>()

@@ -792,7 +792,7 @@ impl App {
             vanthu_store::Direction::Incoming => {
                 !finished(d.state) && (rel.clerk || rel.party || rel.leader)
             }
-            _ => matches!(d.state, DocState::Draft) && (rel.creator || rel.clerk),
+            _ => matches!(d.state, DocState::Draft) && rel.creator,
         };
         if !may {
             return Err(AppError::Conflict(format!(
