@@ -471,3 +471,42 @@ async fn an_administrator_opens_a_register_with_the_form() {
     assert_eq!(registers.len(), 8, "six demo registers and two opened");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn clerks_print_the_register_book_from_its_page() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let reg = s
+        .app
+        .list_registers(&App::installation_actor(), unit)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.kind == "incoming" && !r.secret)
+        .unwrap()
+        .id;
+    let (c, _) = sign_in_with(&s, "ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let (st, page) = get(&c, &s, &format!("/registers/{reg}")).await;
+    assert_eq!(st, 200);
+    assert!(
+        page.contains(&format!("/registers/{reg}/book?format=pdf")),
+        "{page}"
+    );
+    let r = c
+        .get(s.url(&format!("/registers/{reg}/book?format=xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    // A specialist sees the register but may not print it.
+    let (c, _) = sign_in_with(&s, "ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let (_, page) = get(&c, &s, &format!("/registers/{reg}")).await;
+    assert!(!page.contains("/book?format=pdf"));
+    let (st, _) = get(&c, &s, &format!("/registers/{reg}/book?format=pdf")).await;
+    assert_eq!(st, 403);
+    s.stop().await;
+}

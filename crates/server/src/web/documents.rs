@@ -312,6 +312,8 @@ pub struct HomeDocs {
     pub can_draft: bool,
     /// Clerk or leader somewhere: may list the documents of a unit.
     pub can_list: bool,
+    /// Late registrations, deadlines, units with nobody to receive.
+    pub alerts: Vec<crate::app::documents::alerts::AlertView>,
 }
 
 pub async fn home_docs(app: &App, actor: &Actor) -> HomeDocs {
@@ -326,6 +328,7 @@ pub async fn home_docs(app: &App, actor: &Actor) -> HomeDocs {
         can_register: has(&[Role::Clerk]),
         can_draft: has(DRAFTERS),
         can_list: has(&[Role::Clerk, Role::Leader]),
+        alerts: app.alerts(actor).await.unwrap_or_default(),
     }
 }
 

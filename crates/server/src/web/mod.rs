@@ -50,6 +50,7 @@ pub fn router() -> Router<App> {
         .route("/units/{id}/activate", post(units::activate))
         .route("/units/{id}/registers", post(registers::create))
         .route("/registers/{id}", get(registers::show))
+        .route("/registers/{id}/book", get(registers::book))
         .route("/registers/{id}/numbers", post(registers::take))
         .route(
             "/registers/{id}/numbers/{number}/cancel",

@@ -234,6 +234,8 @@ struct RegisterTpl {
     unit: UnitView,
     entries: Vec<EntryRow>,
     can_number: bool,
+    /// Clerks and leaders of the unit print the book.
+    can_print: bool,
     next: String,
     total: i64,
     first: i64,
@@ -354,6 +356,15 @@ async fn register_page(
     let t = RegisterTpl {
         layout,
         can_number: user.actor.clerk_grant(reg.unit_id, reg.secret).is_some() && reg.active,
+        can_print: crate::app::documents::has_role(
+            &user.actor,
+            reg.unit_id,
+            vanthu_domain::Role::Clerk,
+        ) || crate::app::documents::has_role(
+            &user.actor,
+            reg.unit_id,
+            vanthu_domain::Role::Leader,
+        ),
         next: number_text(reg.next_number),
         total,
         first: if shown > 0 { offset + 1 } else { 0 },
@@ -488,4 +499,26 @@ pub async fn cancel(
             failed(&app, &p.user, id, offset, e, state).await
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct BookQuery {
+    format: Option<String>,
+}
+
+/// The register book as PDF or XLSX (clerks and leaders of the unit).
+pub async fn book(
+    State(app): State<App>,
+    user: WebUser,
+    WebPath(id): WebPath<String>,
+    WebQuery(q): WebQuery<BookQuery>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id, &user)?;
+    let format =
+        crate::app::documents::books::BookFormat::parse(q.format.as_deref()).or_page(&user)?;
+    let book = app
+        .register_book(&user.actor, id, format)
+        .await
+        .or_page(&user)?;
+    Ok(crate::api::documents::book_response(book))
 }

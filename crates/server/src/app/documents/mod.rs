@@ -56,7 +56,7 @@ impl Relation {
     }
 }
 
-pub(crate) fn has_role(actor: &Actor, unit_id: i64, role: Role) -> bool {
+pub fn has_role(actor: &Actor, unit_id: i64, role: Role) -> bool {
     actor
         .memberships
         .iter()
