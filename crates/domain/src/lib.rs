@@ -5,6 +5,7 @@
 pub mod access;
 pub mod code;
 pub mod document;
+pub mod flow;
 pub mod numbering;
 pub mod org;
 pub mod text;

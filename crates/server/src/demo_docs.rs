@@ -156,15 +156,12 @@ fn upload(title: &str) -> Vec<Upload> {
     }]
 }
 
-/// A date `days` before today, `YYYY-MM-DD`.
 fn days_ago(days: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date() - time::Duration::days(days);
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    crate::app::documents::date_after_today(-days)
 }
 
 fn days_ahead(days: i64) -> String {
-    days_ago(-days)
+    crate::app::documents::date_after_today(days)
 }
 
 /// The units whose people handle the demo documents: (unit key, sibling that receives what it sends).
@@ -340,7 +337,8 @@ pub async fn seed_documents(app: &App) -> AppResult<usize> {
                 subject: subject.into(),
                 urgency: Some(URGENCIES[k % URGENCIES.len()].into()),
                 secrecy: None,
-                signer_id: leader.person_id,
+                signer_id: Some(leader.person_id),
+                flow_id: None,
                 reviewers: vec![],
                 recipients: vec![
                     RecipientInput {

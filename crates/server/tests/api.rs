@@ -79,10 +79,8 @@ async fn logout_revokes_and_expiry_is_enforced() {
 
 #[tokio::test]
 async fn repeated_failures_delay_then_lock_and_every_attempt_is_recorded() {
-    // No short delays before the lock: a delay of one second could pass on a loaded machine before the last
-    // request, and the lock is what this test is about.
     let settings = AuthSettings {
-        delay_after: 5,
+        delay_after: 3,
         lock_after: 5,
         lock_ms: 60_000,
         ..Default::default()
@@ -776,6 +774,13 @@ async fn openapi_document_matches_the_routes() {
         "GET /api/v1/documents/{id}/files/{file_id}",
         "GET /api/v1/registers/{id}/book",
         "GET /api/v1/alerts",
+        "GET /api/v1/flow-templates",
+        "GET /api/v1/units/{id}/flows",
+        "POST /api/v1/units/{id}/flows",
+        "GET /api/v1/flows/{id}",
+        "PUT /api/v1/flows/{id}",
+        "GET /api/v1/flows/{id}/export",
+        "POST /api/v1/units/{id}/flows/import",
     ];
     expected.sort();
     assert_eq!(seen, expected);
@@ -1053,10 +1058,8 @@ async fn control_characters_and_oversized_bodies_get_clear_answers() {
 
 #[tokio::test]
 async fn guessing_the_current_password_is_limited_like_sign_in() {
-    // No short delays before the lock: a delay of one second could pass on a loaded machine before the last
-    // request, and the lock is what this test is about.
     let settings = AuthSettings {
-        delay_after: 5,
+        delay_after: 3,
         lock_after: 5,
         lock_ms: 60_000,
         ..Default::default()

@@ -30,6 +30,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "documents",
         sql: include_str!("../migrations/sqlite/0004_documents.sql"),
     },
+    Migration {
+        version: 5,
+        name: "flows",
+        sql: include_str!("../migrations/sqlite/0005_flows.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -52,6 +57,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "documents",
         sql: include_str!("../migrations/postgres/0004_documents.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "flows",
+        sql: include_str!("../migrations/postgres/0005_flows.sql"),
     },
 ];
 

@@ -292,6 +292,8 @@ pub struct Document {
     pub signer_id: Option<i64>,
     /// The review chain of a draft, as JSON.
     pub review_plan: Option<String>,
+    /// The flow version the document started with.
+    pub flow_version_id: Option<i64>,
     pub review_round: i64,
     pub review_step: i64,
     /// The issued document of this installation it is a copy of (incoming from inside).
@@ -330,6 +332,7 @@ pub struct NewDocument {
     pub received_at: Option<i64>,
     pub signer_id: Option<i64>,
     pub review_plan: Option<String>,
+    pub flow_version_id: Option<i64>,
     pub source_id: Option<i64>,
     pub reply_to_id: Option<i64>,
     pub replaces_id: Option<i64>,
@@ -474,4 +477,28 @@ impl DocFilter {
     pub fn max_secrecy(&self) -> i64 {
         self.max_secrecy
     }
+}
+
+/// A processing flow: a system template (no unit) or a unit's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    pub id: i64,
+    pub unit_id: Option<i64>,
+    pub kind: Direction,
+    pub name: String,
+    pub current_version: i64,
+    pub active: bool,
+    pub template_id: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowVersion {
+    pub id: i64,
+    pub flow_id: i64,
+    pub version: i64,
+    /// JSON of a `vanthu_domain::flow::FlowDef`.
+    pub definition: String,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
 }

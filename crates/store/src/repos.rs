@@ -265,6 +265,12 @@ pub trait DocumentRead: Send {
     async fn comments(&mut self, document_id: i64) -> Result<Vec<Comment>>;
     /// Documents whose `reply_to_id` is this one.
     async fn replies(&mut self, document_id: i64) -> Result<Vec<Document>>;
+    /// System templates (`None`) or a unit's flows, oldest first.
+    async fn flows(&mut self, unit_id: Option<i64>) -> Result<Vec<Flow>>;
+    async fn flow(&mut self, id: i64) -> Result<Option<Flow>>;
+    /// Every version of a flow, oldest first.
+    async fn flow_versions(&mut self, flow_id: i64) -> Result<Vec<FlowVersion>>;
+    async fn flow_version(&mut self, id: i64) -> Result<Option<FlowVersion>>;
     /// Active units that have an open incoming register but no active clerk to receive documents.
     async fn units_without_clerk(&mut self) -> Result<Vec<i64>>;
     /// Whether the person handles or reviews the document (any assignment or review, in any state).
@@ -319,6 +325,30 @@ pub trait DocumentWrite: Send {
         note: Option<&str>,
         now: i64,
     ) -> Result<()>;
+    /// A new flow with its first version; answers the flow id.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_flow(
+        &mut self,
+        unit: &AdminGrant,
+        kind: Direction,
+        name: &str,
+        template_id: Option<i64>,
+        definition: &str,
+        by: i64,
+        now: i64,
+    ) -> Result<i64>;
+    /// Adds the next version of a flow of the granted unit (and its new name and state); answers the version.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_flow_version(
+        &mut self,
+        unit: &AdminGrant,
+        flow_id: i64,
+        name: &str,
+        active: bool,
+        definition: &str,
+        by: i64,
+        now: i64,
+    ) -> Result<i64>;
     /// Removes the recipients of a draft (before it is saved again with new ones).
     async fn delete_recipients(&mut self, document_id: i64) -> Result<()>;
     async fn insert_comment(

@@ -162,6 +162,7 @@ macro_rules! impl_doc_repos {
                     direction_note: r.try_get("direction_note")?,
                     signer_id: r.try_get("signer_id")?,
                     review_plan: r.try_get("review_plan")?,
+                    flow_version_id: r.try_get("flow_version_id")?,
                     review_round: r.try_get("review_round")?,
                     review_step: r.try_get("review_step")?,
                     source_id: r.try_get("source_id")?,
@@ -246,6 +247,30 @@ macro_rules! impl_doc_repos {
                     person_id: r.try_get("person_id")?,
                     body: r.try_get("body")?,
                     at: r.try_get("at")?,
+                })
+            }
+
+            fn flow_from(r: &DbRow) -> Result<Flow> {
+                Ok(Flow {
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    kind: Direction::parse(r.try_get::<String, _>("kind")?.as_str()).map_err(|e| corrupt("kind", e))?,
+                    name: r.try_get("name")?,
+                    current_version: r.try_get("current_version")?,
+                    active: r.try_get("active")?,
+                    template_id: r.try_get("template_id")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            }
+
+            fn flow_version_from(r: &DbRow) -> Result<FlowVersion> {
+                Ok(FlowVersion {
+                    id: r.try_get("id")?,
+                    flow_id: r.try_get("flow_id")?,
+                    version: r.try_get("version")?,
+                    definition: r.try_get("definition")?,
+                    created_by: r.try_get("created_by")?,
+                    created_at: r.try_get("created_at")?,
                 })
             }
 
@@ -390,6 +415,34 @@ macro_rules! impl_doc_repos {
                     rows.iter().map(document_from).collect()
                 }
 
+                async fn flows(&mut self, unit_id: Option<i64>) -> Result<Vec<Flow>> {
+                    let rows = sqlx::query(
+                        "SELECT * FROM flows WHERE (unit_id = $1 OR ($1 IS NULL AND unit_id IS NULL)) ORDER BY id",
+                    )
+                    .bind(unit_id)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(flow_from).collect()
+                }
+
+                async fn flow(&mut self, id: i64) -> Result<Option<Flow>> {
+                    let r = sqlx::query("SELECT * FROM flows WHERE id = $1").bind(id).fetch_optional(&mut *self.0).await?;
+                    r.as_ref().map(flow_from).transpose()
+                }
+
+                async fn flow_versions(&mut self, flow_id: i64) -> Result<Vec<FlowVersion>> {
+                    let rows = sqlx::query("SELECT * FROM flow_versions WHERE flow_id = $1 ORDER BY version")
+                        .bind(flow_id)
+                        .fetch_all(&mut *self.0)
+                        .await?;
+                    rows.iter().map(flow_version_from).collect()
+                }
+
+                async fn flow_version(&mut self, id: i64) -> Result<Option<FlowVersion>> {
+                    let r = sqlx::query("SELECT * FROM flow_versions WHERE id = $1").bind(id).fetch_optional(&mut *self.0).await?;
+                    r.as_ref().map(flow_version_from).transpose()
+                }
+
                 async fn units_without_clerk(&mut self) -> Result<Vec<i64>> {
                     let rows = sqlx::query(
                         "SELECT u.id FROM units u WHERE u.active \
@@ -457,9 +510,9 @@ macro_rules! impl_doc_repos {
                     let r = sqlx::query(
                         "INSERT INTO documents (unit_id, direction, state, doc_type, subject, search, notation, doc_date, \
                          author, author_code, dup_author, dup_notation, signer, pages, copies, urgency, secrecy, deadline, \
-                         channel, received_at, signer_id, source_id, reply_to_id, replaces_id, note, created_by, created_at, updated_at, review_plan) \
+                         channel, received_at, signer_id, source_id, reply_to_id, replaces_id, note, created_by, created_at, updated_at, review_plan, flow_version_id) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                         $21, $22, $23, $24, $25, $26, $27, $27, $28) RETURNING id",
+                         $21, $22, $23, $24, $25, $26, $27, $27, $28, $29) RETURNING id",
                     )
                     .bind(d.unit_id)
                     .bind(d.direction.code())
@@ -489,6 +542,7 @@ macro_rules! impl_doc_repos {
                     .bind(d.created_by)
                     .bind(now)
                     .bind(&d.review_plan)
+                    .bind(d.flow_version_id)
                     .fetch_one(&mut *self.0)
                     .await?;
                     Ok(r.try_get("id")?)
@@ -503,7 +557,7 @@ macro_rules! impl_doc_repos {
                          urgency = $14, secrecy = $15, deadline = $16, register_id = $17, reg_number = $18, registered_at = $19, \
                          issued_at = $20, presented_to = $21, direction_note = $22, signer_id = $23, review_round = $24, \
                          review_step = $25, reply_to_id = $26, replaces_id = $27, reason = $28, note = $29, updated_at = $30, \
-                         review_plan = $32 WHERE id = $31",
+                         review_plan = $32, flow_version_id = $33 WHERE id = $31",
                     )
                     .bind(d.state.code())
                     .bind(&d.doc_type)
@@ -537,6 +591,7 @@ macro_rules! impl_doc_repos {
                     .bind(now)
                     .bind(d.id)
                     .bind(&d.review_plan)
+                    .bind(d.flow_version_id)
                     .execute(&mut *self.0)
                     .await?;
                     expect_one(r.rows_affected())
@@ -687,6 +742,75 @@ macro_rules! impl_doc_repos {
                     .execute(&mut *self.0)
                     .await?;
                     expect_one(r.rows_affected())
+                }
+
+                async fn insert_flow(
+                    &mut self,
+                    unit: &vanthu_domain::access::AdminGrant,
+                    kind: Direction,
+                    name: &str,
+                    template_id: Option<i64>,
+                    definition: &str,
+                    by: i64,
+                    now: i64,
+                ) -> Result<i64> {
+                    let r = sqlx::query(
+                        "INSERT INTO flows (unit_id, kind, name, current_version, active, template_id, created_at) \
+                         VALUES ($1, $2, $3, 1, TRUE, $4, $5) RETURNING id",
+                    )
+                    .bind(unit.unit_id())
+                    .bind(kind.code())
+                    .bind(name)
+                    .bind(template_id)
+                    .bind(now)
+                    .fetch_one(&mut *self.0)
+                    .await?;
+                    let id: i64 = r.try_get("id")?;
+                    sqlx::query(
+                        "INSERT INTO flow_versions (flow_id, version, definition, created_by, created_at) VALUES ($1, 1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(definition)
+                    .bind(by)
+                    .bind(now)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(id)
+                }
+
+                async fn add_flow_version(
+                    &mut self,
+                    unit: &vanthu_domain::access::AdminGrant,
+                    flow_id: i64,
+                    name: &str,
+                    active: bool,
+                    definition: &str,
+                    by: i64,
+                    now: i64,
+                ) -> Result<i64> {
+                    let r = sqlx::query(
+                        "UPDATE flows SET current_version = current_version + 1, name = $1, active = $2 \
+                         WHERE id = $3 AND unit_id = $4 RETURNING current_version",
+                    )
+                    .bind(name)
+                    .bind(active)
+                    .bind(flow_id)
+                    .bind(unit.unit_id())
+                    .fetch_optional(&mut *self.0)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                    let v: i64 = r.try_get("current_version")?;
+                    sqlx::query(
+                        "INSERT INTO flow_versions (flow_id, version, definition, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(flow_id)
+                    .bind(v)
+                    .bind(definition)
+                    .bind(by)
+                    .bind(now)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(v)
                 }
 
                 async fn delete_recipients(&mut self, document_id: i64) -> Result<()> {

@@ -3,6 +3,7 @@
 mod auth;
 mod doctypes;
 pub mod documents;
+mod flows;
 mod extract;
 mod io;
 mod people;
@@ -34,6 +35,7 @@ use utoipa_axum::routes;
         (name = "people", description = "Người dùng, vai trò"),
         (name = "registers", description = "Sổ văn bản, cấp số"),
         (name = "documents", description = "Văn bản đến, văn bản đi, văn bản nội bộ"),
+        (name = "flows", description = "Luồng xử lý của đơn vị, theo phiên bản"),
         (name = "system", description = "Vận hành")
     )
 )]
@@ -200,6 +202,11 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::download))
         .routes(routes!(documents::register_book))
         .routes(routes!(documents::alerts))
+        .routes(routes!(flows::templates))
+        .routes(routes!(flows::unit_flows, flows::create_flow))
+        .routes(routes!(flows::get_flow, flows::update_flow))
+        .routes(routes!(flows::export_flow))
+        .routes(routes!(flows::import_flow))
         .routes(routes!(healthz))
         .split_for_parts()
 }

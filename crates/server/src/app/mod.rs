@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cache;
 pub mod doctypes;
 pub mod documents;
+pub mod flows;
 pub mod people;
 pub mod registers;
 pub mod units;

@@ -20,12 +20,6 @@ pub struct AlertView {
     pub link: String,
 }
 
-fn date_plus(days: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date() + time::Duration::days(days);
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
-
 impl App {
     /// The alerts of the actor's roles.
     pub async fn alerts(&self, actor: &Actor) -> AppResult<Vec<AlertView>> {
@@ -50,7 +44,7 @@ impl App {
                 });
             }
         }
-        let yesterday = date_plus(-1);
+        let yesterday = date_after_today(-1);
         let mut overdue = DocFilter::new(actor.clearance, DocScope::AssignedTo(actor.person_id));
         overdue.due_by = Some(yesterday.clone());
         let late = r.count_documents(&overdue).await?;
@@ -64,7 +58,7 @@ impl App {
             });
         }
         let mut soon = DocFilter::new(actor.clearance, DocScope::AssignedTo(actor.person_id));
-        soon.due_by = Some(date_plus(DEADLINE_NEAR_DAYS));
+        soon.due_by = Some(date_after_today(DEADLINE_NEAR_DAYS));
         let near = r.count_documents(&soon).await? - late;
         if near > 0 {
             out.push(AlertView {

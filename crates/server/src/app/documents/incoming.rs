@@ -430,6 +430,13 @@ impl App {
             ),
             None => None,
         };
+        // The unit's incoming flow: its default deadline, and the version the document keeps.
+        let flow =
+            crate::app::flows::flow_in_force(&mut *tx, unit.id, Direction::Incoming, None).await?;
+        let deadline = match (&deadline, &flow) {
+            (None, Some((_, def))) => def.deadline_days.map(date_after_today),
+            _ => deadline,
+        };
         let reg = pick_register(
             &mut *tx,
             unit.id,
@@ -472,6 +479,7 @@ impl App {
                     received_at: Some(now),
                     signer_id: None,
                     review_plan: None,
+                    flow_version_id: flow.as_ref().map(|(id, _)| *id),
                     source_id: None,
                     reply_to_id: None,
                     replaces_id: None,
@@ -539,6 +547,16 @@ impl App {
         let (mut d, _) = see_for_update(&mut tx, actor, id).await?;
         require_clerk(actor, &d)?;
         let next = step(&d, Action::Register)?;
+        if d.flow_version_id.is_none()
+            && let Some((fv, def)) =
+                crate::app::flows::flow_in_force(&mut *tx, d.unit_id, Direction::Incoming, None)
+                    .await?
+        {
+            d.flow_version_id = Some(fv);
+            if d.deadline.is_none() {
+                d.deadline = def.deadline_days.map(date_after_today);
+            }
+        }
         let reg = pick_register(
             &mut *tx,
             d.unit_id,
@@ -635,7 +653,33 @@ impl App {
                 }
                 Some(p)
             }
-            None => None,
+            // The flow may name the one person documents are presented to.
+            None => match d.flow_version_id {
+                Some(v) => match tx.flow_version(v).await? {
+                    Some(fv) => {
+                        let def: vanthu_domain::flow::FlowDef =
+                            serde_json::from_str(&fv.definition)
+                                .map_err(|e| AppError::Internal(e.to_string()))?;
+                        match &def.present_to {
+                            Some(a) => {
+                                let people = crate::app::flows::resolve(
+                                    &mut *tx,
+                                    d.unit_id,
+                                    &a.target("present_to")?,
+                                )
+                                .await?;
+                                match people.as_slice() {
+                                    [one] => tx.person(*one).await?,
+                                    _ => None,
+                                }
+                            }
+                            None => None,
+                        }
+                    }
+                    None => None,
+                },
+                None => None,
+            },
         };
         d.presented_to = to.as_ref().map(|p| p.id);
         let now = now_ms();

@@ -164,6 +164,8 @@ pub struct DocumentView {
     /// Ý kiến chỉ đạo.
     pub direction_note: Option<String>,
     pub signer_id: Option<i64>,
+    /// The processing flow version the document follows (it keeps it when the unit's flow changes).
+    pub flow_version_id: Option<i64>,
     pub source_id: Option<i64>,
     pub reply_to_id: Option<i64>,
     pub replaces_id: Option<i64>,
@@ -177,8 +179,13 @@ pub struct DocumentView {
 
 /// Today in Việt Nam, `YYYY-MM-DD`.
 pub fn today_local() -> String {
+    date_after_today(0)
+}
+
+/// The local date `days` after today (before, when negative), `YYYY-MM-DD`.
+pub fn date_after_today(days: i64) -> String {
     let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
+    let d = time::OffsetDateTime::now_utc().to_offset(offset).date() + time::Duration::days(days);
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
@@ -231,6 +238,7 @@ pub fn document_view(d: &Document) -> DocumentView {
         presented_to: d.presented_to,
         direction_note: d.direction_note.clone(),
         signer_id: d.signer_id,
+        flow_version_id: d.flow_version_id,
         source_id: d.source_id,
         reply_to_id: d.reply_to_id,
         replaces_id: d.replaces_id,

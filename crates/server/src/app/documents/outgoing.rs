@@ -52,8 +52,11 @@ pub struct OutgoingInput {
     pub subject: String,
     pub urgency: Option<String>,
     pub secrecy: Option<String>,
-    /// The leader of the unit with authority to sign.
-    pub signer_id: i64,
+    /// The leader of the unit with authority to sign; absent: the one the unit's flow names.
+    pub signer_id: Option<i64>,
+    /// The unit's flow to follow (its current version); absent: the unit's flow in force for this kind. The
+    /// flow gives the review steps when `reviewers` is empty, and the signer when `signer_id` is absent.
+    pub flow_id: Option<i64>,
     /// Review steps before the signer, in order.
     #[serde(default)]
     pub reviewers: Vec<ReviewStepInput>,
@@ -140,7 +143,7 @@ fn check_input(actor: &Actor, input: &OutgoingInput) -> AppResult<Checked> {
             });
         }
         for p in &s.people {
-            if !all.insert(*p) || *p == input.signer_id {
+            if !all.insert(*p) || Some(*p) == input.signer_id {
                 return Err(AppError::Invalid {
                     field: "reviewers".into(),
                     message: format!(
@@ -231,8 +234,8 @@ async fn check_against_store(
         })
     };
     let signer = check_person(
-        tx.person(input.signer_id).await?,
-        input.signer_id,
+        tx.person(signer_of(input)).await?,
+        signer_of(input),
         "signer_id",
     )?;
     let signs = tx
@@ -414,6 +417,94 @@ async fn check_against_store(
     Ok(out)
 }
 
+/// The signer of an input that went through [`apply_flow`] (which always sets one).
+fn signer_of(input: &OutgoingInput) -> i64 {
+    input.signer_id.unwrap_or_default()
+}
+
+/// Fills the review steps and the signer from the unit's flow where the input leaves them out, resolving roles
+/// to the people holding them now; answers the effective input and the flow version used. With `pinned`, that
+/// version is used instead of the flow in force (a draft keeps its version).
+async fn apply_flow(
+    tx: &mut dyn ReadTx,
+    input: &OutgoingInput,
+    pinned: Option<i64>,
+) -> AppResult<(OutgoingInput, Option<i64>)> {
+    use crate::app::flows::{flow_in_force, resolve};
+    let kind = if input.internal {
+        Direction::Internal
+    } else {
+        Direction::Outgoing
+    };
+    let flow = match pinned {
+        Some(v) => match tx.flow_version(v).await? {
+            Some(fv) => Some((
+                fv.id,
+                serde_json::from_str::<vanthu_domain::flow::FlowDef>(&fv.definition)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            )),
+            None => None,
+        },
+        None => flow_in_force(tx, input.unit_id, kind, input.flow_id).await?,
+    };
+    let mut eff = input.clone();
+    let mut used = false;
+    if let Some((_, def)) = &flow {
+        if eff.reviewers.is_empty() && !def.steps.is_empty() {
+            for (i, st) in def.steps.iter().enumerate() {
+                let people = resolve(tx, input.unit_id, &st.assignee.target("steps")?).await?;
+                let people: Vec<i64> = people
+                    .into_iter()
+                    .filter(|p| Some(*p) != input.signer_id)
+                    .collect();
+                if people.is_empty() {
+                    return Err(AppError::Conflict(format!(
+                        "Bước {} \"{}\" của luồng xử lý không có ai nhận trong đơn vị; hãy chọn người duyệt hoặc sửa luồng.",
+                        i + 1,
+                        st.name
+                    )));
+                }
+                eff.reviewers.push(ReviewStepInput {
+                    mode: st.mode.code().into(),
+                    people,
+                });
+            }
+            used = true;
+        }
+        if eff.signer_id.is_none()
+            && let Some(sg) = &def.signer
+        {
+            let people = resolve(tx, input.unit_id, &sg.target("signer")?).await?;
+            match people.as_slice() {
+                [one] => eff.signer_id = Some(*one),
+                [] => {
+                    return Err(AppError::Conflict(
+                        "Luồng xử lý của đơn vị không chỉ ra được người ký; hãy chọn người ký (signer_id).".into(),
+                    ));
+                }
+                _ => {
+                    return Err(AppError::Invalid {
+                        field: "signer_id".into(),
+                        message: format!(
+                            "Đơn vị có {} người có thể ký theo luồng xử lý; hãy chọn người ký (signer_id).",
+                            people.len()
+                        ),
+                    });
+                }
+            }
+            used = true;
+        }
+    }
+    if eff.signer_id.is_none() {
+        return Err(AppError::Invalid {
+            field: "signer_id".into(),
+            message: "Cần chọn người ký (signer_id): đơn vị chưa có luồng xử lý chỉ ra người ký."
+                .into(),
+        });
+    }
+    Ok((eff, if used { flow.map(|(id, _)| id) } else { None }))
+}
+
 fn doc_of_mine(actor: &Actor, d: &Document, rel: Relation) -> AppResult<()> {
     if d.direction == Direction::Incoming {
         return Err(AppError::Conflict(
@@ -437,10 +528,13 @@ impl App {
         input: &OutgoingInput,
         uploads: Vec<Upload>,
     ) -> AppResult<DocumentView> {
-        let c = check_input(actor, input)?;
+        check_input(actor, input)?;
         let checked = check_uploads(&uploads)?;
         let stored = self.store_blobs(&uploads).await?;
         let mut tx = self.store.write().await?;
+        let (eff, fv) = apply_flow(&mut *tx, input, None).await?;
+        let input = &eff;
+        let c = check_input(actor, input)?;
         let recipients = check_against_store(&mut tx, actor, input, &c).await?;
         let now = now_ms();
         let id = tx
@@ -467,8 +561,9 @@ impl App {
                     deadline: c.deadline.clone(),
                     channel: None,
                     received_at: None,
-                    signer_id: Some(input.signer_id),
+                    signer_id: Some(signer_of(&eff)),
                     review_plan: Some(serde_json::to_string(&c.plan).expect("plan serialises")),
+                    flow_version_id: fv,
                     source_id: None,
                     reply_to_id: input.reply_to_id,
                     replaces_id: input.replaces_id,
@@ -524,10 +619,18 @@ impl App {
         id: i64,
         input: &OutgoingInput,
     ) -> AppResult<DocumentView> {
-        let c = check_input(actor, input)?;
+        check_input(actor, input)?;
         let mut tx = self.store.write().await?;
         let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
         doc_of_mine(actor, &d, rel)?;
+        // A draft keeps the flow version it started with, unless another flow is named.
+        let pinned = if input.flow_id.is_none() {
+            d.flow_version_id
+        } else {
+            None
+        };
+        let (eff, fv) = apply_flow(&mut *tx, input, pinned).await?;
+        let c = check_input(actor, &eff)?;
         if d.state != DocState::Draft {
             return Err(AppError::Conflict(format!(
                 "Chỉ sửa được dự thảo; văn bản đang ở trạng thái \"{}\".",
@@ -540,12 +643,13 @@ impl App {
                 message: "Không đổi được đơn vị soạn hay loại (đi / nội bộ) của dự thảo; hãy soạn dự thảo mới.".into(),
             });
         }
-        let recipients = check_against_store(&mut tx, actor, input, &c).await?;
+        let recipients = check_against_store(&mut tx, actor, &eff, &c).await?;
         d.doc_type = Some(c.doc_type);
         d.subject = c.subject;
         d.urgency = c.urgency;
         d.secrecy = c.secrecy;
-        d.signer_id = Some(input.signer_id);
+        d.signer_id = Some(signer_of(&eff));
+        d.flow_version_id = fv;
         d.review_plan = Some(serde_json::to_string(&c.plan).expect("plan serialises"));
         d.reply_to_id = input.reply_to_id;
         d.replaces_id = input.replaces_id;
@@ -922,6 +1026,7 @@ impl App {
                                 received_at: Some(now),
                                 signer_id: None,
                                 review_plan: None,
+                                flow_version_id: None,
                                 source_id: Some(id),
                                 reply_to_id: None,
                                 replaces_id: None,
