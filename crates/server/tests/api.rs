@@ -781,6 +781,9 @@ async fn openapi_document_matches_the_routes() {
         "PUT /api/v1/flows/{id}",
         "GET /api/v1/flows/{id}/export",
         "POST /api/v1/units/{id}/flows/import",
+        "GET /api/v1/me/delegations",
+        "POST /api/v1/me/delegations",
+        "POST /api/v1/me/delegations/{id}/revoke",
     ];
     expected.sort();
     assert_eq!(seen, expected);

@@ -257,3 +257,107 @@ async fn incoming_flow_sets_deadline_and_who_documents_are_presented_to() {
     assert_eq!(st, 422, "{e}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_delegate_decides_in_place_of_the_signer() {
+    for s in TestServer::demo_all().await {
+        let a = s.unit_id("ubnd.ninhbinh").await;
+        let leader = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+        let leader_id = s.person_id("ubnd.ninhbinh.lanhdao").await;
+        let deputy = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+        let deputy_id = s.person_id("ubnd.ninhbinh.vanthu").await;
+        let drafter = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+        let drafter_id = s.person_id("ubnd.ninhbinh.chuyenvien").await;
+        let outsider = s.person_id("tu.laocai.lanhdao").await;
+        let today = vanthu_server::app::documents::today_local();
+        let (st, e) = s.send("POST", &leader, "/api/v1/me/delegations", json!({"to_person_id": outsider, "from": today, "until": today, "reason": "Đi công tác"})).await;
+        assert_eq!(st, 422, "only a colleague: {e}");
+        let (st, g) = s.send("POST", &leader, "/api/v1/me/delegations", json!({"to_person_id": deputy_id, "from": today, "until": today, "reason": "Đi công tác"})).await;
+        assert_eq!(st, 201, "{g}");
+        assert_eq!(g["active"], true);
+        let (st, d) = draft(&s, &drafter, json!({"unit_id": a, "doc_type": "thong_bao", "subject": "Thông báo lịch làm việc", "signer_id": leader_id})).await;
+        assert_eq!(st, 201, "{d}");
+        let id = d["id"].as_i64().unwrap();
+        assert_eq!(
+            s.send(
+                "POST",
+                &drafter,
+                &format!("/api/v1/outgoing/{id}/submit"),
+                json!({})
+            )
+            .await
+            .0,
+            200
+        );
+        let (_, q) = s.get(&deputy, "/api/v1/queues/to_review").await;
+        assert!(
+            q["items"].as_array().unwrap().iter().any(|x| x["id"] == id),
+            "{q}"
+        );
+        let (st, d) = s
+            .send(
+                "POST",
+                &deputy,
+                &format!("/api/v1/outgoing/{id}/review"),
+                json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(st, 200, "{d}");
+        assert_eq!(d["state"], "approved");
+        let (_, h) = s
+            .get(&deputy, &format!("/api/v1/documents/{id}/history"))
+            .await;
+        let last = h["items"].as_array().unwrap().last().unwrap()["summary"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(last.contains("được ủy quyền"), "{last}");
+        // Once revoked, the delegate is no longer asked.
+        let gid = g["id"].as_i64().unwrap();
+        let (st, g) = s
+            .send(
+                "POST",
+                &leader,
+                &format!("/api/v1/me/delegations/{gid}/revoke"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, 200);
+        assert_eq!(g["active"], false);
+        let (st, _) = s
+            .send(
+                "POST",
+                &leader,
+                &format!("/api/v1/me/delegations/{gid}/revoke"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, 404);
+        // The drafter can never approve their own draft through a delegation.
+        let (st, _) = s.send("POST", &leader, "/api/v1/me/delegations", json!({"to_person_id": drafter_id, "from": today, "until": today, "reason": "Nghỉ phép"})).await;
+        assert_eq!(st, 201);
+        let (_, d2) = draft(&s, &drafter, json!({"unit_id": a, "doc_type": "thong_bao", "subject": "Thông báo khác", "signer_id": leader_id})).await;
+        let id2 = d2["id"].as_i64().unwrap();
+        assert_eq!(
+            s.send(
+                "POST",
+                &drafter,
+                &format!("/api/v1/outgoing/{id2}/submit"),
+                json!({})
+            )
+            .await
+            .0,
+            200
+        );
+        let (st, _) = s
+            .send(
+                "POST",
+                &drafter,
+                &format!("/api/v1/outgoing/{id2}/review"),
+                json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(st, 403);
+        s.stop().await;
+    }
+}

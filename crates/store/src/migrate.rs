@@ -35,6 +35,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "flows",
         sql: include_str!("../migrations/sqlite/0005_flows.sql"),
     },
+    Migration {
+        version: 6,
+        name: "delegations",
+        sql: include_str!("../migrations/sqlite/0006_delegations.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -62,6 +67,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 5,
         name: "flows",
         sql: include_str!("../migrations/postgres/0005_flows.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "delegations",
+        sql: include_str!("../migrations/postgres/0006_delegations.sql"),
     },
 ];
 

@@ -433,8 +433,9 @@ pub enum DocScope {
     PresentedTo { person_id: i64, units: Vec<i64> },
     /// Documents with an open assignment (pending or processing) of this person.
     AssignedTo(i64),
-    /// Drafts waiting for this person's decision in the current review step.
-    ReviewBy(i64),
+    /// Drafts waiting for this person's decision in the current review step, or for the decision of someone
+    /// who delegated to this person at this time (ms).
+    ReviewBy(i64, i64),
     /// Documents this person created.
     CreatedBy(i64),
     /// Issued internal documents addressed to these units.
@@ -501,4 +502,17 @@ pub struct FlowVersion {
     pub definition: String,
     pub created_by: Option<i64>,
     pub created_at: i64,
+}
+
+/// A person deciding in another's place for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    pub id: i64,
+    pub from_person: i64,
+    pub to_person: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub reason: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
 }

@@ -271,6 +271,11 @@ pub trait DocumentRead: Send {
     /// Every version of a flow, oldest first.
     async fn flow_versions(&mut self, flow_id: i64) -> Result<Vec<FlowVersion>>;
     async fn flow_version(&mut self, id: i64) -> Result<Option<FlowVersion>>;
+    /// Delegations given by or to a person, newest first.
+    async fn delegations_of(&mut self, person_id: i64) -> Result<Vec<Delegation>>;
+    async fn delegation(&mut self, id: i64) -> Result<Option<Delegation>>;
+    /// Whether `from` has delegated to `to` at time `at` (not revoked).
+    async fn delegated(&mut self, from: i64, to: i64, at: i64) -> Result<bool>;
     /// Active units that have an open incoming register but no active clerk to receive documents.
     async fn units_without_clerk(&mut self) -> Result<Vec<i64>>;
     /// Whether the person handles or reviews the document (any assignment or review, in any state).
@@ -349,6 +354,18 @@ pub trait DocumentWrite: Send {
         by: i64,
         now: i64,
     ) -> Result<i64>;
+    /// Records a delegation from the acting person (`from`).
+    async fn insert_delegation(
+        &mut self,
+        from: i64,
+        to: i64,
+        starts_at: i64,
+        ends_at: i64,
+        reason: &str,
+        now: i64,
+    ) -> Result<i64>;
+    /// Ends a delegation given by `from`; `false` when there is none to end.
+    async fn revoke_delegation(&mut self, id: i64, from: i64, now: i64) -> Result<bool>;
     /// Removes the recipients of a draft (before it is saved again with new ones).
     async fn delete_recipients(&mut self, document_id: i64) -> Result<()>;
     async fn insert_comment(

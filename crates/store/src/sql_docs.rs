@@ -41,11 +41,14 @@ pub(crate) fn doc_where(f: &crate::model::DocFilter) -> (String, Vec<Bind>) {
                  AND a.state IN ('pending', 'processing'))"
             ));
         }
-        DocScope::ReviewBy(person) => {
+        DocScope::ReviewBy(person, at) => {
             let me = p(Bind::I64(*person));
+            let at = p(Bind::I64(*at));
             conds.push(format!(
                 "d.state = 'in_review' AND EXISTS (SELECT 1 FROM document_reviews r WHERE r.document_id = d.id \
-                 AND r.round = d.review_round AND r.step = d.review_step AND r.person_id = {me} AND r.decision = 'pending')"
+                 AND r.round = d.review_round AND r.step = d.review_step AND r.decision = 'pending' \
+                 AND (r.person_id = {me} OR r.person_id IN (SELECT g.from_person FROM delegations g \
+                     WHERE g.to_person = {me} AND g.starts_at <= {at} AND g.ends_at > {at} AND g.revoked_at IS NULL)))"
             ));
         }
         DocScope::CreatedBy(person) => {
@@ -274,6 +277,19 @@ macro_rules! impl_doc_repos {
                 })
             }
 
+            fn delegation_from(r: &DbRow) -> Result<Delegation> {
+                Ok(Delegation {
+                    id: r.try_get("id")?,
+                    from_person: r.try_get("from_person")?,
+                    to_person: r.try_get("to_person")?,
+                    starts_at: r.try_get("starts_at")?,
+                    ends_at: r.try_get("ends_at")?,
+                    reason: r.try_get("reason")?,
+                    created_at: r.try_get("created_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            }
+
             fn bind_all<'q>(
                 mut q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
                 binds: &'q [Bind],
@@ -441,6 +457,34 @@ macro_rules! impl_doc_repos {
                 async fn flow_version(&mut self, id: i64) -> Result<Option<FlowVersion>> {
                     let r = sqlx::query("SELECT * FROM flow_versions WHERE id = $1").bind(id).fetch_optional(&mut *self.0).await?;
                     r.as_ref().map(flow_version_from).transpose()
+                }
+
+                async fn delegations_of(&mut self, person_id: i64) -> Result<Vec<Delegation>> {
+                    let rows = sqlx::query(
+                        "SELECT * FROM delegations WHERE from_person = $1 OR to_person = $1 ORDER BY id DESC LIMIT 200",
+                    )
+                    .bind(person_id)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(delegation_from).collect()
+                }
+
+                async fn delegation(&mut self, id: i64) -> Result<Option<Delegation>> {
+                    let r = sqlx::query("SELECT * FROM delegations WHERE id = $1").bind(id).fetch_optional(&mut *self.0).await?;
+                    r.as_ref().map(delegation_from).transpose()
+                }
+
+                async fn delegated(&mut self, from: i64, to: i64, at: i64) -> Result<bool> {
+                    let r = sqlx::query(
+                        "SELECT COUNT(*) AS n FROM delegations WHERE from_person = $1 AND to_person = $2 \
+                         AND starts_at <= $3 AND ends_at > $3 AND revoked_at IS NULL",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .bind(at)
+                    .fetch_one(&mut *self.0)
+                    .await?;
+                    Ok(r.try_get::<i64, _>("n")? > 0)
                 }
 
                 async fn units_without_clerk(&mut self) -> Result<Vec<i64>> {
@@ -811,6 +855,42 @@ macro_rules! impl_doc_repos {
                     .execute(&mut *self.0)
                     .await?;
                     Ok(v)
+                }
+
+                async fn insert_delegation(
+                    &mut self,
+                    from: i64,
+                    to: i64,
+                    starts_at: i64,
+                    ends_at: i64,
+                    reason: &str,
+                    now: i64,
+                ) -> Result<i64> {
+                    let r = sqlx::query(
+                        "INSERT INTO delegations (from_person, to_person, starts_at, ends_at, reason, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(from)
+                    .bind(to)
+                    .bind(starts_at)
+                    .bind(ends_at)
+                    .bind(reason)
+                    .bind(now)
+                    .fetch_one(&mut *self.0)
+                    .await?;
+                    Ok(r.try_get("id")?)
+                }
+
+                async fn revoke_delegation(&mut self, id: i64, from: i64, now: i64) -> Result<bool> {
+                    let r = sqlx::query(
+                        "UPDATE delegations SET revoked_at = $1 WHERE id = $2 AND from_person = $3 AND revoked_at IS NULL",
+                    )
+                    .bind(now)
+                    .bind(id)
+                    .bind(from)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(r.rows_affected() == 1)
                 }
 
                 async fn delete_recipients(&mut self, document_id: i64) -> Result<()> {

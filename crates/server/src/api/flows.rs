@@ -117,3 +117,45 @@ pub async fn import_flow(
         Json(app.import_flow(&a.actor, id, &bytes).await?),
     ))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct DelegationList {
+    pub items: Vec<crate::app::delegations::DelegationView>,
+}
+
+/// Delegations you gave or received.
+#[utoipa::path(get, path = "/api/v1/me/delegations", tag = "flows", responses((status = 200, body = DelegationList)))]
+pub async fn my_delegations(
+    State(app): State<App>,
+    a: Authed,
+) -> Result<Json<DelegationList>, ApiError> {
+    Ok(Json(DelegationList {
+        items: app.my_delegations(&a.actor).await?,
+    }))
+}
+
+/// Lets a colleague of your unit decide in your place, for a period, on drafts waiting for your review or
+/// signature; the history says on whose behalf.
+#[utoipa::path(post, path = "/api/v1/me/delegations", tag = "flows", request_body = crate::app::delegations::DelegationInput,
+    responses((status = 201, body = crate::app::delegations::DelegationView), (status = 422, body = ErrorBody)))]
+pub async fn create_delegation(
+    State(app): State<App>,
+    a: Authed,
+    ApiJson(input): ApiJson<crate::app::delegations::DelegationInput>,
+) -> Result<(StatusCode, Json<crate::app::delegations::DelegationView>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_delegation(&a.actor, &input).await?),
+    ))
+}
+
+/// Ends a delegation you gave.
+#[utoipa::path(post, path = "/api/v1/me/delegations/{id}/revoke", tag = "flows", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::app::delegations::DelegationView)))]
+pub async fn revoke_delegation(
+    State(app): State<App>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<crate::app::delegations::DelegationView>, ApiError> {
+    Ok(Json(app.revoke_delegation(&a.actor, id).await?))
+}

@@ -207,6 +207,8 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(flows::get_flow, flows::update_flow))
         .routes(routes!(flows::export_flow))
         .routes(routes!(flows::import_flow))
+        .routes(routes!(flows::my_delegations, flows::create_delegation))
+        .routes(routes!(flows::revoke_delegation))
         .routes(routes!(healthz))
         .split_for_parts()
 }

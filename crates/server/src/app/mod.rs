@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod delegations;
 pub mod doctypes;
 pub mod documents;
 pub mod flows;

@@ -96,6 +96,20 @@ pub(crate) async fn see(
     if !rel.any() {
         rel.party = tx.takes_part(d.id, actor.person_id).await?;
     }
+    if !rel.any() && d.state == DocState::InReview {
+        // A delegate of someone whose decision the draft waits for.
+        let now = now_ms();
+        for r in tx.reviews(d.id).await? {
+            if r.round == d.review_round
+                && r.step == d.review_step
+                && r.decision == "pending"
+                && tx.delegated(r.person_id, actor.person_id, now).await?
+            {
+                rel.party = true;
+                break;
+            }
+        }
+    }
     if !rel.any() && d.direction == vanthu_store::Direction::Internal && d.state != DocState::Draft
     {
         let units: Vec<i64> = actor.memberships.iter().map(|m| m.unit_id).collect();
@@ -503,7 +517,7 @@ impl Queue {
                 },
                 &[DocState::Presented],
             )),
-            Queue::ToReview => Some(mk(DocScope::ReviewBy(actor.person_id), &[])),
+            Queue::ToReview => Some(mk(DocScope::ReviewBy(actor.person_id, now_ms()), &[])),
             Queue::Assigned => Some(mk(DocScope::AssignedTo(actor.person_id), &[])),
             Queue::Drafts => Some(mk(
                 DocScope::CreatedBy(actor.person_id),
@@ -675,7 +689,20 @@ impl App {
                 replies.push(document_view(&x));
             }
         }
-        let actions = allowed_actions(actor, &d, rel, &assignments, &reviews);
+        let now = now_ms();
+        let delegators: Vec<i64> = r
+            .delegations_of(actor.person_id)
+            .await?
+            .into_iter()
+            .filter(|g| {
+                g.to_person == actor.person_id
+                    && g.revoked_at.is_none()
+                    && g.starts_at <= now
+                    && now < g.ends_at
+            })
+            .map(|g| g.from_person)
+            .collect();
+        let actions = allowed_actions(actor, &d, rel, &assignments, &reviews, &delegators);
         Ok(DocumentDetail {
             document: document_view(&d),
             unit_name: unit.name,
@@ -938,6 +965,7 @@ pub(crate) fn allowed_actions(
     rel: Relation,
     assignments: &[vanthu_store::Assignment],
     reviews: &[vanthu_store::Review],
+    delegators: &[i64],
 ) -> Vec<&'static str> {
     use vanthu_store::Direction as Dir;
     let mut v = vec!["comment"];
@@ -983,7 +1011,7 @@ pub(crate) fn allowed_actions(
                 if reviews.iter().any(|r| {
                     r.round == d.review_round
                         && r.step == d.review_step
-                        && r.person_id == actor.person_id
+                        && (r.person_id == actor.person_id || delegators.contains(&r.person_id))
                         && r.decision == "pending"
                 }) =>
             {

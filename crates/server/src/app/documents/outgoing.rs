@@ -783,16 +783,34 @@ impl App {
             .into_iter()
             .filter(|r| r.round == d.review_round)
             .collect();
-        let mine = round
-            .iter()
-            .find(|r| {
-                r.step == d.review_step && r.person_id == actor.person_id && r.decision == "pending"
-            })
-            .cloned()
-            .ok_or_else(|| {
-                AppError::Forbidden("Dự thảo không chờ ý kiến của bạn ở bước này.".into())
-            })?;
         let now = now_ms();
+        let pending: Vec<&vanthu_store::Review> = round
+            .iter()
+            .filter(|r| r.step == d.review_step && r.decision == "pending")
+            .collect();
+        // One's own decision first; else, one delegated to the actor now.
+        let mut mine = pending
+            .iter()
+            .find(|r| r.person_id == actor.person_id)
+            .map(|r| (*r).clone());
+        let mut on_behalf = None;
+        if mine.is_none() {
+            for r in &pending {
+                if tx.delegated(r.person_id, actor.person_id, now).await? {
+                    on_behalf = Some(person_ref(&mut *tx, r.person_id).await?);
+                    mine = Some((*r).clone());
+                    break;
+                }
+            }
+        }
+        let mine = mine.ok_or_else(|| {
+            AppError::Forbidden("Dự thảo không chờ ý kiến của bạn ở bước này.".into())
+        })?;
+        if on_behalf.is_some() && d.created_by == actor.person_id {
+            return Err(AppError::Forbidden(
+                "Người soạn không duyệt dự thảo của chính mình thay người khác.".into(),
+            ));
+        }
         let decision = if approve {
             Decision::Approved
         } else {
@@ -861,11 +879,17 @@ impl App {
             if approve { "document.approve" } else { "document.return" },
             "document",
             id,
-            match (&comment, approve) {
-                (Some(c), true) => format!("{summary}. Ý kiến: {}", excerpt(c, 300)),
-                _ => summary,
+            {
+                let text = match (&comment, approve) {
+                    (Some(c), true) => format!("{summary}. Ý kiến: {}", excerpt(c, 300)),
+                    _ => summary,
+                };
+                match &on_behalf {
+                    Some(p) => format!("{text} (được ủy quyền, thay {})", p.full_name),
+                    None => text,
+                }
             },
-            serde_json::json!({"round": d.review_round, "step": mine.step, "decision": decision.code()}),
+            serde_json::json!({"round": d.review_round, "step": mine.step, "decision": decision.code(), "on_behalf_of": on_behalf.as_ref().map(|p| p.id)}),
         )
         .await?;
         tx.commit().await?;
