@@ -13,15 +13,24 @@ use vanthu_domain::access::{Actor, MembershipView};
 use vanthu_domain::document::FileKind;
 
 /// Senders outside the installation.
-const SENDERS: &[(&str, Option<&str>)] = &[
-    ("Văn phòng Chính phủ", Some("000.00.00.G01")),
-    ("Bộ Nội vụ", Some("000.00.00.G06")),
-    ("Bộ Tài chính", Some("000.00.00.G07")),
-    ("Bộ Công an", None),
-    ("Bộ Khoa học và Công nghệ", Some("000.00.00.G15")),
-    ("Ủy ban nhân dân tỉnh Thanh Hóa", Some("000.00.00.H56")),
-    ("Tỉnh ủy Hưng Yên", None),
-    ("Ban Tổ chức Trung ương", Some("000.00.00.D02")),
+/// Senders outside the installation: name, identifier code, notation of their documents after the number.
+const SENDERS: &[(&str, Option<&str>, &str)] = &[
+    ("Văn phòng Chính phủ", Some("000.00.00.G01"), "/VPCP-KSTT"),
+    ("Bộ Nội vụ", Some("000.00.00.G06"), "/BNV-VP"),
+    ("Bộ Tài chính", Some("000.00.00.G07"), "/BTC-VP"),
+    ("Bộ Công an", None, "/BCA-V03"),
+    (
+        "Bộ Khoa học và Công nghệ",
+        Some("000.00.00.G15"),
+        "/BKHCN-CĐS",
+    ),
+    (
+        "Ủy ban nhân dân tỉnh Thanh Hóa",
+        Some("000.00.00.H56"),
+        "/UBND-VX",
+    ),
+    ("Tỉnh ủy Hưng Yên", None, "-CV/TU"),
+    ("Ban Tổ chức Trung ương", Some("000.00.00.D02"), "-CV/BTCTW"),
 ];
 
 const SUBJECTS: &[(&str, &str)] = &[
@@ -204,29 +213,9 @@ pub async fn seed_documents(app: &App) -> AppResult<usize> {
         // Incoming documents from outside, in every state of their life.
         for i in 0..12usize {
             k += 1;
-            let (sender, code) = SENDERS[k % SENDERS.len()];
+            let (sender, code, tail) = SENDERS[k % SENDERS.len()];
             let (doc_type, subject) = SUBJECTS[k % SUBJECTS.len()];
-            let notation = if sender.starts_with("Tỉnh ủy") || sender.starts_with("Ban") {
-                format!(
-                    "{}-CV/{}",
-                    100 + k,
-                    if sender.starts_with("Ban") {
-                        "BTCTW"
-                    } else {
-                        "TU"
-                    }
-                )
-            } else {
-                format!(
-                    "{}/{}-VP",
-                    100 + k,
-                    if sender.contains("Nội vụ") {
-                        "BNV"
-                    } else {
-                        "VPCP"
-                    }
-                )
-            };
+            let notation = format!("{}{tail}", 100 + k);
             let secret = i == 11;
             let input = IncomingInput {
                 unit_id: unit.id,
