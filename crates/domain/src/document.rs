@@ -195,9 +195,9 @@ pub fn next_state(
         (A::Reject, S::Received) if incoming => Some(S::Rejected),
         (A::Present, S::Registered | S::Presented) if incoming => Some(S::Presented),
         // A leader may direct a registered document the clerk passed directly, or re-direct later.
-        (A::Assign, S::Registered | S::Presented | S::Assigned | S::Processing) if incoming => {
-            Some(S::Assigned)
-        }
+        (A::Assign, S::Registered | S::Presented | S::Assigned) if incoming => Some(S::Assigned),
+        // Adding handlers to work under way does not move it back.
+        (A::Assign, S::Processing) if incoming => Some(S::Processing),
         (A::Progress, S::Assigned | S::Processing) if incoming => Some(S::Processing),
         (A::Complete, S::Assigned | S::Processing) if incoming => Some(S::Done),
         (A::Submit, S::Draft) if !incoming => Some(S::InReview),

@@ -245,7 +245,14 @@ pub async fn seed_documents(app: &App) -> AppResult<usize> {
                         days_ahead(10 + i as i64)
                     }
                 }),
-                channel: Some(if code.is_some() { "axis" } else { "paper" }.into()),
+                channel: Some(
+                    if code.is_some() && !secret {
+                        "axis"
+                    } else {
+                        "paper"
+                    }
+                    .into(),
+                ),
                 register_id: None,
                 note: None,
                 confirm_duplicate: false,

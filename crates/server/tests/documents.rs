@@ -190,6 +190,12 @@ async fn incoming_document_from_registration_to_done() {
         assert_eq!(d["state"], "assigned");
         assert_eq!(d["deadline"], "2026-12-15");
         assert!(queue_ids(&s, &spec, "assigned").await.contains(&id));
+        // Directing again with the same lead keeps the lead (a new deadline).
+        let (st, d) = s
+            .send("POST", &leader, &format!("/api/v1/incoming/{id}/assign"), json!({"direction": "Đẩy nhanh tiến độ", "lead": spec_id, "deadline": "2026-12-10"}))
+            .await;
+        assert_eq!(st, 200, "{d}");
+        assert!(queue_ids(&s, &spec, "assigned").await.contains(&id));
 
         let (st, d) = s
             .send(
@@ -231,6 +237,9 @@ async fn incoming_document_from_registration_to_done() {
             .await;
         assert_eq!(st, 409, "{e}");
         assert!(!queue_ids(&s, &spec, "assigned").await.contains(&id));
+        // The co-handler's part closed with the document.
+        let vp_spec = s.token("ubnd.ninhbinh.vp.chuyenvien", DEMO_PASSWORD).await;
+        assert!(!queue_ids(&s, &vp_spec, "assigned").await.contains(&id));
 
         let (st, h) = s
             .get(&spec, &format!("/api/v1/documents/{id}/history"))
@@ -248,6 +257,7 @@ async fn incoming_document_from_registration_to_done() {
                 "document.register",
                 "document.present",
                 "document.assign",
+                "document.assign",
                 "document.progress",
                 "document.comment",
                 "document.complete"
@@ -260,6 +270,22 @@ async fn incoming_document_from_registration_to_done() {
                 .unwrap()
                 .contains("số đến 1")
         );
+        // Files larger than axum's default limit pass (a 3 MB scan).
+        let mut big = b"%PDF-1.4\n".to_vec();
+        big.extend(std::iter::repeat_n(b'0', 3 * 1024 * 1024));
+        big.extend_from_slice(b"\n%%EOF\n");
+        let (st, d) = multipart(&s, &clerk, "/api/v1/incoming", json!({"unit_id": unit, "subject": "Bản quét", "author": "Bộ Tài chính", "notation": "9/BTC"}), vec![("main", "scan.pdf", big)]).await;
+        assert_eq!(st, 201, "{d}");
+        // A document type code with a NUL byte is refused cleanly on every backend.
+        let (st, e) = multipart(
+            &s,
+            &clerk,
+            "/api/v1/incoming",
+            json!({"unit_id": unit, "subject": "X", "author": "Y", "doc_type": "cong\u{0}van"}),
+            vec![],
+        )
+        .await;
+        assert_eq!(st, 422, "{e}");
         s.stop().await;
     }
 }
@@ -469,7 +495,8 @@ async fn outgoing_document_reviewed_issued_dispatched_and_revoked() {
         assert_eq!(iss["notation"], "01/QĐ-UBND");
         assert_eq!(iss["display"], "Số: 01/QĐ-UBND");
         assert_eq!(iss["document"]["state"], "issued");
-        assert_eq!(iss["file_hashes"].as_array().unwrap().len(), 2);
+        // Only the latest main file goes out; earlier drafts stay home.
+        assert_eq!(iss["file_hashes"].as_array().unwrap().len(), 1);
         // Issued files never change.
         let (st, _) = multipart(
             &s,
@@ -512,7 +539,22 @@ async fn outgoing_document_reviewed_issued_dispatched_and_revoked() {
         let (_, c) = s.get(&hclerk, &format!("/api/v1/documents/{copy}")).await;
         assert_eq!(c["document"]["notation"], "01/QĐ-UBND");
         assert_eq!(c["document"]["source_id"], id);
-        assert_eq!(c["files"].as_array().unwrap().len(), 2);
+        assert_eq!(c["files"].as_array().unwrap().len(), 1);
+        assert_eq!(c["files"][0]["version"], 2);
+        // The sending clerk does not see the recipient's copy; the recipient is not told it is late.
+        assert_eq!(
+            s.get(&clerk, &format!("/api/v1/documents/{copy}")).await.0,
+            404
+        );
+        let (_, al) = s.get(&hclerk, "/api/v1/alerts").await;
+        assert!(
+            al["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["kind"] != "unregistered"),
+            "{al}"
+        );
         // Each step at the recipient shows on the sender's page.
         let (st, _) = s
             .send(
@@ -705,6 +747,9 @@ async fn secret_documents_never_appear_without_clearance() {
             )
             .await;
         assert_eq!(st, 422, "{e}");
+        // A duplicate warning never names a document the clerk may not know of.
+        let (st, d) = multipart(&s, &plain, "/api/v1/incoming", meta("", 1), vec![]).await;
+        assert_eq!(st, 201, "{d}");
         s.stop().await;
     }
 }

@@ -244,13 +244,15 @@ pub trait DocumentRead: Send {
     async fn document(&mut self, id: i64) -> Result<Option<Document>>;
     async fn list_documents(&mut self, f: &DocFilter) -> Result<Vec<Document>>;
     async fn count_documents(&mut self, f: &DocFilter) -> Result<i64>;
-    /// Incoming documents of a unit with the same folded sender and notation and the same date.
+    /// Incoming documents of a unit with the same folded sender and notation and the same date, at or below the
+    /// reader's secrecy level (a warning must not reveal a document the reader may not know of).
     async fn find_duplicates(
         &mut self,
         unit_id: i64,
         author: &str,
         notation: &str,
         doc_date: Option<&str>,
+        max_secrecy: i64,
     ) -> Result<Vec<Document>>;
     /// Documents numbered in a register, by number.
     async fn register_documents(&mut self, register_id: i64) -> Result<Vec<Document>>;

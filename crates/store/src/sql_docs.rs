@@ -37,8 +37,8 @@ pub(crate) fn doc_where(f: &crate::model::DocFilter) -> (String, Vec<Bind>) {
         DocScope::AssignedTo(person) => {
             let me = p(Bind::I64(*person));
             conds.push(format!(
-                "EXISTS (SELECT 1 FROM document_assignments a WHERE a.document_id = d.id AND a.person_id = {me} \
-                 AND a.state IN ('pending', 'processing'))"
+                "d.state NOT IN ('done', 'revoked', 'rejected') AND EXISTS (SELECT 1 FROM document_assignments a \
+                 WHERE a.document_id = d.id AND a.person_id = {me} AND a.state IN ('pending', 'processing'))"
             ));
         }
         DocScope::ReviewBy(person, at) => {
@@ -93,6 +93,12 @@ pub(crate) fn doc_where(f: &crate::model::DocFilter) -> (String, Vec<Bind>) {
         conds.push(format!(
             "d.deadline IS NOT NULL AND d.deadline <= {} AND d.state NOT IN ('done', 'rejected', 'revoked', 'issued')",
             p(Bind::Str(due.clone()))
+        ));
+    }
+    if let Some(t) = f.received_before {
+        conds.push(format!(
+            "d.received_at IS NOT NULL AND d.received_at <= {}",
+            p(Bind::I64(t))
         ));
     }
     (
@@ -340,16 +346,18 @@ macro_rules! impl_doc_repos {
                     author: &str,
                     notation: &str,
                     doc_date: Option<&str>,
+                    max_secrecy: i64,
                 ) -> Result<Vec<Document>> {
                     let rows = sqlx::query(
                         "SELECT d.* FROM documents d WHERE d.unit_id = $1 AND d.direction = 'incoming' \
                          AND d.dup_notation = $2 AND d.dup_author = $3 \
-                         AND (d.doc_date = $4 OR ($4 IS NULL AND d.doc_date IS NULL)) ORDER BY d.id LIMIT 20",
+                         AND (d.doc_date = $4 OR ($4 IS NULL AND d.doc_date IS NULL)) AND d.secrecy <= $5 ORDER BY d.id LIMIT 20",
                     )
                     .bind(unit_id)
                     .bind(notation)
                     .bind(author)
                     .bind(doc_date)
+                    .bind(max_secrecy)
                     .fetch_all(&mut *self.0)
                     .await?;
                     rows.iter().map(document_from).collect()

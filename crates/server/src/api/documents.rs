@@ -105,10 +105,16 @@ where
                 }
             };
             let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| bad(format!("Không đọc được tệp \"{file_name}\".")))?;
+            let bytes = field.bytes().await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError(AppError::TooLarge(format!(
+                        "Nội dung gửi lên quá lớn; tối đa {} MB mỗi lần.",
+                        crate::server::BODY_LIMIT / 1024 / 1024
+                    )))
+                } else {
+                    bad(format!("Không đọc được tệp \"{file_name}\"."))
+                }
+            })?;
             if uploads.len() >= crate::app::documents::MAX_FILES {
                 return Err(bad(format!(
                     "Tối đa {} tệp mỗi lần gửi.",

@@ -275,9 +275,27 @@ impl App {
         let unit = load_unit(&mut *r, reg.unit_id).await?;
         let style = style_of(unit.side);
         let entries = r.register_entries(id, limit, offset).await?;
+        // The notation of a document above the reader's clearance is not shown.
+        let hidden: std::collections::HashSet<i64> = r
+            .register_documents(id)
+            .await?
+            .iter()
+            .filter(|d| !actor.clearance.may_read(d.secrecy))
+            .filter_map(|d| d.reg_number)
+            .collect();
         Ok(RegisterDetail {
             register: register_view(&reg),
-            entries: entries.iter().map(|e| entry_view(e, style)).collect(),
+            entries: entries
+                .iter()
+                .map(|e| {
+                    let mut v = entry_view(e, style);
+                    if hidden.contains(&e.number) {
+                        v.notation = None;
+                        v.display = None;
+                    }
+                    v
+                })
+                .collect(),
         })
     }
 

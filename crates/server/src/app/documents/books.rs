@@ -99,7 +99,10 @@ impl App {
             if let Some(d) = doc {
                 dates.push(d.registered_at.unwrap_or(e.taken_at));
             }
+            let hide = doc.is_some_and(hidden);
             let note = match (e.status.as_str(), doc) {
+                // Above the reader's clearance: nothing but the number (and the level, in the subject column).
+                (_, Some(_)) if hide => String::new(),
                 ("cancelled", _) => format!("Hủy số: {}", e.reason.clone().unwrap_or_default()),
                 (_, Some(d)) if d.state == DocState::Revoked => {
                     format!("Đã thu hồi: {}", d.reason.clone().unwrap_or_default())
@@ -152,7 +155,10 @@ impl App {
                 }
                 RegisterKind::Outgoing | RegisterKind::Internal => {
                     let mut row = OutgoingRow {
-                        number_notation: e.notation.clone().unwrap_or_else(|| e.number.to_string()),
+                        number_notation: match &e.notation {
+                            Some(n) if !hide => n.clone(),
+                            _ => e.number.to_string(),
+                        },
                         note,
                         ..Default::default()
                     };

@@ -204,9 +204,18 @@ pub(crate) async fn feedback(
     if copy.source_id.is_none() {
         return Ok(());
     }
+    // The sender's view only moves forward; rejected and revoked are final.
+    let rank = |s: RecipientStatus| match s {
+        RecipientStatus::Pending => 0,
+        RecipientStatus::Arrived => 1,
+        RecipientStatus::Accepted => 2,
+        RecipientStatus::Assigned => 3,
+        RecipientStatus::Processing => 4,
+        RecipientStatus::Done => 5,
+        RecipientStatus::Rejected | RecipientStatus::Revoked => 6,
+    };
     if let Some(r) = tx.recipient_of_copy(copy.id).await?
-        && r.status != status
-        && r.status != RecipientStatus::Revoked
+        && rank(status) > rank(r.status)
     {
         tx.set_recipient_status(r.id, status, None, note, now_ms())
             .await?;
@@ -222,6 +231,7 @@ async fn check_duplicates(
     author: Option<&str>,
     notation: Option<&str>,
     doc_date: Option<&str>,
+    max_secrecy: i64,
     confirmed: bool,
 ) -> AppResult<Vec<i64>> {
     let (Some(a), Some(n)) = (author, notation) else {
@@ -229,7 +239,7 @@ async fn check_duplicates(
     };
     let (ka, kn) = duplicate_key(a, n);
     let ids: Vec<i64> = tx
-        .find_duplicates(unit_id, &ka, &kn, doc_date)
+        .find_duplicates(unit_id, &ka, &kn, doc_date, max_secrecy)
         .await?
         .iter()
         .filter(|d| {
@@ -396,6 +406,12 @@ impl App {
                 "Bạn chưa được phép đọc tài liệu ở độ mật này nên không vào sổ được.".into(),
             ));
         }
+        if secrecy.is_some() && channel == Channel::Axis {
+            return Err(AppError::Invalid {
+                field: "channel".into(),
+                message: "Văn bản mật không được gửi, nhận qua trục liên thông; kiểm tra lại nguồn đến.".into(),
+            });
+        }
         if !has_role(actor, input.unit_id, Role::Clerk) {
             return Err(AppError::Forbidden(
                 "Chỉ văn thư của đơn vị được vào sổ văn bản đến.".into(),
@@ -417,6 +433,8 @@ impl App {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
+            .map(doc_type_code)
+            .transpose()?
         {
             Some(code) => Some(
                 tx.document_type(code)
@@ -453,6 +471,7 @@ impl App {
             Some(&author),
             notation.as_deref(),
             doc_date.as_deref(),
+            actor.clearance.level(),
             input.confirm_duplicate,
         )
         .await?;
@@ -573,6 +592,7 @@ impl App {
             d.author.as_deref(),
             d.notation.as_deref(),
             d.doc_date.as_deref(),
+            actor.clearance.level(),
             input.confirm_duplicate,
         )
         .await?;
@@ -742,6 +762,16 @@ impl App {
                 "Chỉ lãnh đạo của đơn vị được chỉ đạo, phân công xử lý văn bản.".into(),
             ));
         }
+        if d.state == DocState::Presented
+            && let Some(p) = d.presented_to
+            && p != actor.person_id
+        {
+            let to = person_ref(&mut *tx, p).await?;
+            return Err(AppError::Forbidden(format!(
+                "Văn bản đã được trình {}; chỉ người đó cho ý kiến chỉ đạo.",
+                to.full_name
+            )));
+        }
         d.state = step(&d, Action::Assign)?;
         if d.state == DocState::Assigned && d.presented_to.is_none() {
             d.presented_to = Some(actor.person_id);
@@ -762,6 +792,7 @@ impl App {
                     .iter()
                     .filter(|a| {
                         a.role == AssignmentRole::Lead
+                            && a.person_id != pid
                             && matches!(a.state.as_str(), "pending" | "processing")
                     })
                     .cloned()
@@ -897,6 +928,14 @@ impl App {
         let before = d.state;
         if lead_done {
             d.state = step(&d, Action::Complete)?;
+            // The lead closes the document: the others' parts close with it.
+            for mut other in tx.assignments(id).await? {
+                if other.id != a.id && matches!(other.state.as_str(), "pending" | "processing") {
+                    other.state = "done".into();
+                    other.done_at = Some(now);
+                    tx.update_assignment(&other).await?;
+                }
+            }
         } else if a.role != AssignmentRole::Info && d.state == DocState::Assigned {
             d.state = step(&d, Action::Progress)?;
         } else if !matches!(d.state, DocState::Assigned | DocState::Processing) {

@@ -90,7 +90,16 @@ pub(crate) async fn see(
     let mut rel = Relation {
         clerk: has_role(actor, d.unit_id, Role::Clerk),
         leader: has_role(actor, d.unit_id, Role::Leader),
-        creator: d.created_by == actor.person_id,
+        // The drafter of an outgoing or internal document, while still drafting in its unit (never "creator" of
+        // an incoming document or of a copy: the clerks of the holding unit hold those).
+        creator: d.created_by == actor.person_id
+            && d.direction != vanthu_store::Direction::Incoming
+            && actor.memberships.iter().any(|m| {
+                m.unit_id == d.unit_id
+                    && m.roles
+                        .iter()
+                        .any(|r| matches!(r, Role::Specialist | Role::Leader | Role::Clerk))
+            }),
         ..Relation::default()
     };
     if !rel.any() {
@@ -201,6 +210,26 @@ pub fn date_after_today(days: i64) -> String {
     let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
     let d = time::OffsetDateTime::now_utc().to_offset(offset).date() + time::Duration::days(days);
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// A document type code as given (`cong_van`): lowercase ASCII letters, digits and `_`, checked before any lookup.
+pub(crate) fn doc_type_code(raw: &str) -> AppResult<&str> {
+    let t = raw.trim();
+    if t.is_empty()
+        || t.len() > 64
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(AppError::Invalid {
+            field: "doc_type".into(),
+            message: format!(
+                "Mã loại văn bản \"{}\" không hợp lệ (chữ thường không dấu, số và _), ví dụ cong_van.",
+                t.chars().filter(|c| !c.is_control()).take(64).collect::<String>()
+            ),
+        });
+    }
+    Ok(t)
 }
 
 /// The state after an action, or a conflict saying why it cannot be done now (out of order).
@@ -820,20 +849,20 @@ impl App {
             });
         }
         let checked = check_uploads(&uploads)?;
+        // Who may attach is checked before the files are written, and again under the lock.
+        {
+            let mut r = self.store.read().await?;
+            let d = r.document(id).await?;
+            let (d, rel) = see(&mut *r, actor, d, id).await?;
+            if !may_attach(&d, rel) {
+                return Err(attach_refused(&d));
+            }
+        }
         let stored = self.store_blobs(&uploads).await?;
         let mut tx = self.store.write().await?;
         let (d, rel) = see_for_update(&mut tx, actor, id).await?;
-        let may = match d.direction {
-            vanthu_store::Direction::Incoming => {
-                !finished(d.state) && (rel.clerk || rel.party || rel.leader)
-            }
-            _ => matches!(d.state, DocState::Draft) && rel.creator,
-        };
-        if !may {
-            return Err(AppError::Conflict(format!(
-                "Không thể thêm tệp vào văn bản đang ở trạng thái \"{}\" (hoặc bạn không xử lý văn bản này).",
-                d.state.label()
-            )));
+        if !may_attach(&d, rel) {
+            return Err(attach_refused(&d));
         }
         let existing = tx.document_files(id).await?;
         let now = now_ms();
@@ -904,6 +933,22 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// Files may be added to an unfinished incoming document by its clerks, leaders and handlers, and to a draft by
+/// its drafter.
+fn may_attach(d: &Document, rel: Relation) -> bool {
+    match d.direction {
+        vanthu_store::Direction::Incoming => !finished(d.state) && (rel.clerk || rel.party || rel.leader),
+        _ => d.state == DocState::Draft && rel.creator,
+    }
+}
+
+fn attach_refused(d: &Document) -> AppError {
+    AppError::Conflict(format!(
+        "Không thể thêm tệp vào văn bản đang ở trạng thái \"{}\" (hoặc bạn không xử lý văn bản này).",
+        d.state.label()
+    ))
 }
 
 /// Checks every upload (name, type, content, size, count).

@@ -143,6 +143,12 @@ fn check_input(actor: &Actor, input: &OutgoingInput) -> AppResult<Checked> {
             });
         }
         for p in &s.people {
+            if *p == actor.person_id {
+                return Err(AppError::Invalid {
+                    field: "reviewers".into(),
+                    message: "Người soạn không tự duyệt dự thảo của mình; hãy chọn người duyệt khác.".into(),
+                });
+            }
             if !all.insert(*p) || Some(*p) == input.signer_id {
                 return Err(AppError::Invalid {
                     field: "reviewers".into(),
@@ -184,7 +190,7 @@ fn check_input(actor: &Actor, input: &OutgoingInput) -> AppResult<Checked> {
     }
     Ok(Checked {
         subject,
-        doc_type: input.doc_type.trim().to_string(),
+        doc_type: doc_type_code(&input.doc_type)?.to_string(),
         urgency,
         secrecy,
         plan,
@@ -417,6 +423,70 @@ async fn check_against_store(
     Ok(out)
 }
 
+/// What goes out with an issued document: the latest version of the main file and of each appendix (earlier
+/// drafts and the editable source files stay with the issuing unit).
+fn issued_files(all: &[vanthu_store::DocFile]) -> Vec<vanthu_store::DocFile> {
+    use vanthu_domain::document::FileKind;
+    let mut out: Vec<vanthu_store::DocFile> = Vec::new();
+    if let Some(main) = all
+        .iter()
+        .filter(|f| f.kind == FileKind::Main)
+        .max_by_key(|f| (f.version, f.id))
+    {
+        out.push(main.clone());
+    }
+    for f in all.iter().filter(|f| f.kind == FileKind::Appendix) {
+        let newest = all
+            .iter()
+            .filter(|g| g.kind == FileKind::Appendix && g.name == f.name)
+            .max_by_key(|g| (g.version, g.id))
+            .is_some_and(|g| g.id == f.id);
+        if newest {
+            out.push(f.clone());
+        }
+    }
+    out
+}
+
+/// Every recipient inside the installation can take the document now: an active unit with, for an outgoing
+/// document, an active clerk cleared for its secrecy (otherwise the copy would arrive where nobody can see it).
+async fn check_deliverable(tx: &mut dyn ReadTx, d: &Document) -> AppResult<()> {
+    for r in tx.recipients(d.id).await? {
+        let Some(uid) = r.unit_id else { continue };
+        let unit = tx.unit(uid).await?;
+        let Some(unit) = unit.filter(|u| u.active) else {
+            return Err(AppError::Conflict(format!(
+                "Nơi nhận \"{}\" đã ngừng hoạt động; hãy sửa nơi nhận của dự thảo.",
+                r.name
+            )));
+        };
+        if d.direction != Direction::Outgoing {
+            continue;
+        }
+        let mut ok = false;
+        for m in tx.memberships_of_unit(uid).await? {
+            if m.roles.contains(&Role::Clerk)
+                && let Some(p) = tx.person(m.person_id).await?
+                && p.active
+                && p.clearance.may_read(d.secrecy)
+            {
+                ok = true;
+                break;
+            }
+        }
+        if !ok {
+            return Err(AppError::Conflict(format!(
+                "{} không có văn thư đang hoạt động{} để nhận văn bản; hãy báo quản trị đơn vị đó hoặc sửa nơi nhận.",
+                unit.name,
+                d.secrecy
+                    .map(|s| format!(" được đọc tài liệu {}", s.label()))
+                    .unwrap_or_default()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The signer of an input that went through [`apply_flow`] (which always sets one).
 fn signer_of(input: &OutgoingInput) -> i64 {
     input.signer_id.unwrap_or_default()
@@ -427,6 +497,7 @@ fn signer_of(input: &OutgoingInput) -> i64 {
 /// version is used instead of the flow in force (a draft keeps its version).
 async fn apply_flow(
     tx: &mut dyn ReadTx,
+    drafter: i64,
     input: &OutgoingInput,
     pinned: Option<i64>,
 ) -> AppResult<(OutgoingInput, Option<i64>)> {
@@ -455,7 +526,7 @@ async fn apply_flow(
                 let people = resolve(tx, input.unit_id, &st.assignee.target("steps")?).await?;
                 let people: Vec<i64> = people
                     .into_iter()
-                    .filter(|p| Some(*p) != input.signer_id)
+                    .filter(|p| Some(*p) != input.signer_id && *p != drafter)
                     .collect();
                 if people.is_empty() {
                     return Err(AppError::Conflict(format!(
@@ -529,10 +600,20 @@ impl App {
         uploads: Vec<Upload>,
     ) -> AppResult<DocumentView> {
         check_input(actor, input)?;
+        if !actor.memberships.iter().any(|m| {
+            m.unit_id == input.unit_id
+                && m.roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Specialist | Role::Leader | Role::Clerk))
+        }) {
+            return Err(AppError::Forbidden(
+                "Chỉ chuyên viên, lãnh đạo và văn thư của đơn vị được soạn văn bản của đơn vị.".into(),
+            ));
+        }
         let checked = check_uploads(&uploads)?;
         let stored = self.store_blobs(&uploads).await?;
         let mut tx = self.store.write().await?;
-        let (eff, fv) = apply_flow(&mut *tx, input, None).await?;
+        let (eff, fv) = apply_flow(&mut *tx, actor.person_id, input, None).await?;
         let input = &eff;
         let c = check_input(actor, input)?;
         let recipients = check_against_store(&mut tx, actor, input, &c).await?;
@@ -629,7 +710,7 @@ impl App {
         } else {
             None
         };
-        let (eff, fv) = apply_flow(&mut *tx, input, pinned).await?;
+        let (eff, fv) = apply_flow(&mut *tx, actor.person_id, input, pinned).await?;
         let c = check_input(actor, &eff)?;
         if d.state != DocState::Draft {
             return Err(AppError::Conflict(format!(
@@ -943,6 +1024,12 @@ impl App {
             .iter()
             .map(|e| parse_abbreviation("extra", e))
             .collect::<Result<Vec<_>, _>>()?;
+        if extra.len() > 3 {
+            return Err(AppError::Invalid {
+                field: "extra".into(),
+                message: "Ký hiệu có tối đa 3 nhóm thêm.".into(),
+            });
+        }
         let mut tx = self.store.write().await?;
         let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
         if !rel.clerk {
@@ -951,7 +1038,8 @@ impl App {
             ));
         }
         let next = step(&d, Action::Issue)?;
-        let files = tx.document_files(id).await?;
+        let all_files = tx.document_files(id).await?;
+        let files = issued_files(&all_files);
         if !files
             .iter()
             .any(|f| f.kind == vanthu_domain::document::FileKind::Main)
@@ -960,6 +1048,7 @@ impl App {
                 "Văn bản chưa có văn bản chính (tệp PDF).".into(),
             ));
         }
+        check_deliverable(&mut *tx, &d).await?;
         let unit = load_unit(&mut *tx, d.unit_id).await?;
         let style = style_of(unit.side);
         let dtype = match &d.doc_type {
@@ -1216,8 +1305,10 @@ impl App {
                 )
                 .await?;
             }
-            tx.set_recipient_status(r.id, RecipientStatus::Revoked, None, None, now)
-                .await?;
+            if r.status != RecipientStatus::Rejected {
+                tx.set_recipient_status(r.id, RecipientStatus::Revoked, None, None, now)
+                    .await?;
+            }
         }
         record(
             tx,
