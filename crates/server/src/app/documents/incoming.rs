@@ -223,7 +223,8 @@ pub(crate) async fn feedback(
     Ok(())
 }
 
-/// Refuses a duplicate unless confirmed.
+/// Refuses a duplicate unless confirmed; compares only with documents at or below `max_secrecy`.
+#[allow(clippy::too_many_arguments)]
 async fn check_duplicates(
     tx: &mut dyn ReadTx,
     unit_id: i64,
