@@ -761,6 +761,7 @@ async fn openapi_document_matches_the_routes() {
         "PUT /api/v1/outgoing/{id}",
         "POST /api/v1/outgoing/{id}/submit",
         "POST /api/v1/outgoing/{id}/review",
+        "POST /api/v1/outgoing/{id}/withdraw",
         "POST /api/v1/outgoing/{id}/return",
         "POST /api/v1/outgoing/{id}/issue",
         "POST /api/v1/documents/{id}/revoke",

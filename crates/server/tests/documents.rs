@@ -747,6 +747,17 @@ async fn secret_documents_never_appear_without_clearance() {
             )
             .await;
         assert_eq!(st, 422, "{e}");
+        // Reading the secret document and its file were recorded.
+        let (_, h) = s
+            .get(&clerk, &format!("/api/v1/documents/{secret}/history"))
+            .await;
+        let acts: Vec<&str> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(acts.contains(&"document.read"), "{acts:?}");
         // A duplicate warning never names a document the clerk may not know of.
         let (st, d) = multipart(&s, &plain, "/api/v1/incoming", meta("", 1), vec![]).await;
         assert_eq!(st, 201, "{d}");
@@ -1035,5 +1046,66 @@ async fn alerts_for_deadlines_and_units_without_clerk() {
         .collect();
     assert_eq!(msgs.len(), 1, "{a}");
     assert!(msgs[0].contains("Hoa Lư"), "{msgs:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_drafter_withdraws_a_draft_under_review() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let drafter = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let signer = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+    let signer_id = s.person_id("ubnd.ninhbinh.lanhdao").await;
+    let meta = json!({"unit_id": unit, "doc_type": "thong_bao", "subject": "Thông báo nghỉ lễ", "signer_id": signer_id});
+    let (_, d) = multipart(
+        &s,
+        &drafter,
+        "/api/v1/outgoing",
+        meta,
+        vec![("main", "tb.pdf", pdf("tb"))],
+    )
+    .await;
+    let id = d["id"].as_i64().unwrap();
+    let (st, _) = s
+        .send(
+            "POST",
+            &drafter,
+            &format!("/api/v1/outgoing/{id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 409, "nothing to withdraw before submitting");
+    assert_eq!(
+        s.send(
+            "POST",
+            &drafter,
+            &format!("/api/v1/outgoing/{id}/submit"),
+            json!({})
+        )
+        .await
+        .0,
+        200
+    );
+    let (st, _) = s
+        .send(
+            "POST",
+            &signer,
+            &format!("/api/v1/outgoing/{id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, d) = s
+        .send(
+            "POST",
+            &drafter,
+            &format!("/api/v1/outgoing/{id}/withdraw"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{d}");
+    assert_eq!(d["state"], "draft");
+    let (_, q) = s.get(&signer, "/api/v1/queues/to_review").await;
+    assert!(q["items"].as_array().unwrap().iter().all(|x| x["id"] != id));
     s.stop().await;
 }

@@ -40,6 +40,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "delegations",
         sql: include_str!("../migrations/sqlite/0006_delegations.sql"),
     },
+    Migration {
+        version: 7,
+        name: "list_index",
+        sql: include_str!("../migrations/sqlite/0007_list_index.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -72,6 +77,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 6,
         name: "delegations",
         sql: include_str!("../migrations/postgres/0006_delegations.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "list_index",
+        sql: include_str!("../migrations/postgres/0007_list_index.sql"),
     },
 ];
 

@@ -14,10 +14,18 @@ use std::time::Duration;
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
     generation: Arc<AtomicU64>,
+    /// Writers queue here, in this process, before `BEGIN IMMEDIATE`: SQLite has one write lock, and
+    /// connections that lose the race for it sleep in its busy handler (1, 2, 5 … 100 ms) while the lock sits idle.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub(crate) struct SqliteRead(sqlx::pool::PoolConnection<Sqlite>);
-pub(crate) struct SqliteWrite(sqlx::Transaction<'static, Sqlite>, Arc<AtomicU64>);
+pub(crate) struct SqliteWrite(
+    sqlx::Transaction<'static, Sqlite>,
+    Arc<AtomicU64>,
+    // Held until the transaction ends (commit or drop).
+    #[allow(dead_code)] tokio::sync::OwnedMutexGuard<()>,
+);
 
 crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite, "SELECT 1");
 crate::sql_docs::impl_doc_repos!(Sqlite, SqliteRead, SqliteWrite, "");
@@ -51,6 +59,7 @@ impl SqliteStore {
         let store = SqliteStore {
             pool,
             generation: Arc::new(AtomicU64::new(0)),
+            writer: Arc::new(tokio::sync::Mutex::new(())),
         };
         store.migrate().await?;
         Ok(store)
@@ -95,9 +104,11 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn WriteTx>> {
+        let turn = self.writer.clone().lock_owned().await;
         Ok(Box::new(SqliteWrite(
             self.pool.begin_with("BEGIN IMMEDIATE").await?,
             self.generation.clone(),
+            turn,
         )))
     }
 

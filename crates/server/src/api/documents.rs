@@ -305,6 +305,17 @@ pub async fn submit(
     Ok(Json(app.submit(&a.actor, id).await?))
 }
 
+/// The drafter takes back a draft under review; the next submission starts a new round.
+#[utoipa::path(post, path = "/api/v1/outgoing/{id}/withdraw", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn withdraw(
+    State(app): State<App>,
+    a: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DocumentView>, ApiError> {
+    Ok(Json(app.withdraw(&a.actor, id).await?))
+}
+
 /// A reviewer's (or, at the last step, the signer's) decision: `approve` or `return` with a comment.
 #[utoipa::path(post, path = "/api/v1/outgoing/{id}/review", tag = "documents", params(("id" = i64, Path)),
     request_body = ReviewInput,

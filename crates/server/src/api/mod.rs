@@ -189,6 +189,7 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::update_draft))
         .routes(routes!(documents::submit))
         .routes(routes!(documents::review))
+        .routes(routes!(documents::withdraw))
         .routes(routes!(documents::return_draft))
         .routes(routes!(documents::issue))
         .routes(routes!(documents::revoke))

@@ -614,6 +614,7 @@ fn done_message(done: &str) -> &'static str {
         "complete" => "Đã ghi nhận hoàn thành phần việc của bạn.",
         "forward" => "Đã chuyển văn bản.",
         "submit" => "Đã trình duyệt dự thảo.",
+        "withdraw" => "Đã rút lại dự thảo.",
         "approve" => "Đã ghi ý kiến đồng ý.",
         "returned" => "Đã trả lại dự thảo cho người soạn.",
         "return" => "Đã trả lại dự thảo cho người soạn để sửa thể thức.",
@@ -1249,6 +1250,7 @@ pub async fn act(
             Err(e) => Err(e),
         },
         "submit" => app.submit(a, id).await.map(drop),
+        "withdraw" => app.withdraw(a, id).await.map(drop),
         "review" => {
             let decision = f.get("decision").to_string();
             done = if decision == "return" {

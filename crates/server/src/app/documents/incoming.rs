@@ -410,7 +410,9 @@ impl App {
         if secrecy.is_some() && channel == Channel::Axis {
             return Err(AppError::Invalid {
                 field: "channel".into(),
-                message: "Văn bản mật không được gửi, nhận qua trục liên thông; kiểm tra lại nguồn đến.".into(),
+                message:
+                    "Văn bản mật không được gửi, nhận qua trục liên thông; kiểm tra lại nguồn đến."
+                        .into(),
             });
         }
         if !has_role(actor, input.unit_id, Role::Clerk) {
@@ -1005,10 +1007,15 @@ impl App {
             )));
         }
         let all = tx.assignments(id).await?;
+        // Handing over the lead needs one's lead assignment; adding a helper, any open one (the lead first).
         let Some(mine) = all
             .iter()
-            .filter(|a| a.person_id == actor.person_id && a.role != AssignmentRole::Info)
-            .find(|a| matches!(a.state.as_str(), "pending" | "processing"))
+            .filter(|a| {
+                a.person_id == actor.person_id
+                    && a.role != AssignmentRole::Info
+                    && matches!(a.state.as_str(), "pending" | "processing")
+            })
+            .min_by_key(|a| (a.role != AssignmentRole::Lead, a.id))
             .cloned()
         else {
             return Err(AppError::Forbidden(

@@ -225,7 +225,10 @@ pub(crate) fn doc_type_code(raw: &str) -> AppResult<&str> {
             field: "doc_type".into(),
             message: format!(
                 "Mã loại văn bản \"{}\" không hợp lệ (chữ thường không dấu, số và _), ví dụ cong_van.",
-                t.chars().filter(|c| !c.is_control()).take(64).collect::<String>()
+                t.chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect::<String>()
             ),
         });
     }
@@ -732,6 +735,9 @@ impl App {
             .map(|g| g.from_person)
             .collect();
         let actions = allowed_actions(actor, &d, rel, &assignments, &reviews, &delegators);
+        drop(r);
+        self.audit_secret(actor, &d, "document.read", "Xem văn bản mật".into())
+            .await?;
         Ok(DocumentDetail {
             document: document_view(&d),
             unit_name: unit.name,
@@ -791,7 +797,7 @@ impl App {
     ) -> AppResult<(DocFile, Vec<u8>)> {
         let mut r = self.store.read().await?;
         let d = r.document(id).await?;
-        see(&mut *r, actor, d, id).await?;
+        let doc = Some(see(&mut *r, actor, d, id).await?.0);
         let f = r
             .document_file(file_id)
             .await?
@@ -800,11 +806,47 @@ impl App {
                 AppError::NotFound(format!("Văn bản {id} không có tệp số {file_id}."))
             })?;
         drop(r);
+        if let Some(d) = &doc {
+            self.audit_secret(
+                actor,
+                d,
+                "document.download",
+                format!("Tải tệp \"{}\" của văn bản mật", f.name),
+            )
+            .await?;
+        }
         let bytes = self.blobs.get(&f.sha256).await.map_err(|e| {
             tracing::error!(error = %e, sha = %f.sha256, "blob unreadable");
             AppError::Internal(format!("tệp {} không đọc được: {e}", f.sha256))
         })?;
         Ok((f, bytes))
+    }
+
+    /// Reading a secret document or its files is recorded in its history (who, when), as NĐ 30 Phụ lục VI asks
+    /// of the access history; ordinary documents are not, to keep reads cheap.
+    async fn audit_secret(
+        &self,
+        actor: &Actor,
+        d: &Document,
+        action: &str,
+        summary: String,
+    ) -> AppResult<()> {
+        if d.secrecy.is_none() {
+            return Ok(());
+        }
+        let mut tx = self.store.write().await?;
+        record(
+            &mut tx,
+            Some(actor.person_id),
+            action,
+            "document",
+            d.id,
+            summary,
+            serde_json::json!({"secrecy": d.secrecy.map(|s| s.code())}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Anyone who sees a document may comment on it.
@@ -939,7 +981,9 @@ impl App {
 /// its drafter.
 fn may_attach(d: &Document, rel: Relation) -> bool {
     match d.direction {
-        vanthu_store::Direction::Incoming => !finished(d.state) && (rel.clerk || rel.party || rel.leader),
+        vanthu_store::Direction::Incoming => {
+            !finished(d.state) && (rel.clerk || rel.party || rel.leader)
+        }
         _ => d.state == DocState::Draft && rel.creator,
     }
 }
@@ -1052,6 +1096,17 @@ pub(crate) fn allowed_actions(
     if d.direction != Dir::Incoming {
         match d.state {
             DocState::Draft if rel.creator => v.extend(["edit", "attach", "submit"]),
+            DocState::InReview if rel.creator => {
+                v.push("withdraw");
+                if reviews.iter().any(|r| {
+                    r.round == d.review_round
+                        && r.step == d.review_step
+                        && (r.person_id == actor.person_id || delegators.contains(&r.person_id))
+                        && r.decision == "pending"
+                }) {
+                    v.push("review");
+                }
+            }
             DocState::InReview
                 if reviews.iter().any(|r| {
                     r.round == d.review_round

@@ -146,7 +146,9 @@ fn check_input(actor: &Actor, input: &OutgoingInput) -> AppResult<Checked> {
             if *p == actor.person_id {
                 return Err(AppError::Invalid {
                     field: "reviewers".into(),
-                    message: "Người soạn không tự duyệt dự thảo của mình; hãy chọn người duyệt khác.".into(),
+                    message:
+                        "Người soạn không tự duyệt dự thảo của mình; hãy chọn người duyệt khác."
+                            .into(),
                 });
             }
             if !all.insert(*p) || Some(*p) == input.signer_id {
@@ -607,7 +609,8 @@ impl App {
                     .any(|r| matches!(r, Role::Specialist | Role::Leader | Role::Clerk))
         }) {
             return Err(AppError::Forbidden(
-                "Chỉ chuyên viên, lãnh đạo và văn thư của đơn vị được soạn văn bản của đơn vị.".into(),
+                "Chỉ chuyên viên, lãnh đạo và văn thư của đơn vị được soạn văn bản của đơn vị."
+                    .into(),
             ));
         }
         let checked = check_uploads(&uploads)?;
@@ -977,6 +980,35 @@ impl App {
         Ok(document_view(&d))
     }
 
+    /// The drafter takes back a draft under review (a reviewer who left, a change to make); the next submission
+    /// starts a new round.
+    pub async fn withdraw(&self, actor: &Actor, id: i64) -> AppResult<DocumentView> {
+        let mut tx = self.store.write().await?;
+        let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
+        doc_of_mine(actor, &d, rel)?;
+        if d.state != DocState::InReview {
+            return Err(AppError::Conflict(format!(
+                "Chỉ rút lại được dự thảo đang trình duyệt; văn bản đang ở trạng thái \"{}\".",
+                d.state.label()
+            )));
+        }
+        d.state = step(&d, Action::Return)?;
+        d.reason = Some("Người soạn rút lại".into());
+        tx.update_document(&d, now_ms()).await?;
+        record(
+            &mut tx,
+            Some(actor.person_id),
+            "document.withdraw",
+            "document",
+            id,
+            format!("Người soạn rút lại dự thảo (lần trình {})", d.review_round),
+            serde_json::json!({"round": d.review_round}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(document_view(&d))
+    }
+
     /// The clerk's format check finds a fault: the approved draft goes back to its drafter.
     pub async fn return_draft(
         &self,
@@ -1208,6 +1240,12 @@ impl App {
             }
         }
         if let Some(old_id) = d.replaces_id {
+            let old = tx.document(old_id).await?;
+            if old.as_ref().is_none_or(|o| o.state != DocState::Issued) {
+                return Err(AppError::Conflict(format!(
+                    "Văn bản được thay thế (số {old_id}) không còn ở trạng thái đã ban hành (đã thu hồi hoặc thay thế); hãy bỏ liên kết thay thế trong dự thảo."
+                )));
+            }
             self.revoke_in(
                 &mut tx,
                 actor,
