@@ -3,8 +3,8 @@
 mod auth;
 mod doctypes;
 pub mod documents;
-mod flows;
 mod extract;
+mod flows;
 mod io;
 mod people;
 mod registers;
@@ -237,7 +237,9 @@ pub fn router() -> axum::Router<App> {
     let doc = std::sync::Arc::new(doc);
     // Files come through the API too (documents, imports): the whole-request limit of the server applies, not
     // axum's 2 MB default for extractors.
-    let router = router.layer(axum::extract::DefaultBodyLimit::max(crate::server::BODY_LIMIT));
+    let router = router.layer(axum::extract::DefaultBodyLimit::max(
+        crate::server::BODY_LIMIT,
+    ));
     router.route(
         "/api/v1/openapi.json",
         get(move || {
