@@ -1109,3 +1109,130 @@ async fn the_drafter_withdraws_a_draft_under_review() {
     assert!(q["items"].as_array().unwrap().iter().all(|x| x["id"] != id));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn senders_and_clerks_are_told_what_waits_too_long() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let hoalu = s.unit_id("ubnd.ninhbinh.hoalu").await;
+    let drafter = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let signer = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let hclerk = s.token("ubnd.ninhbinh.hoalu.vanthu", DEMO_PASSWORD).await;
+    let signer_id = s.person_id("ubnd.ninhbinh.lanhdao").await;
+    let meta = json!({"unit_id": unit, "doc_type": "thong_bao", "subject": "Thông báo", "signer_id": signer_id, "recipients": [{"unit_id": hoalu}]});
+    let (_, d) = multipart(
+        &s,
+        &drafter,
+        "/api/v1/outgoing",
+        meta,
+        vec![("main", "tb.pdf", pdf("tb"))],
+    )
+    .await;
+    let id = d["id"].as_i64().unwrap();
+    assert_eq!(
+        s.send(
+            "POST",
+            &drafter,
+            &format!("/api/v1/outgoing/{id}/submit"),
+            json!({})
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        s.send(
+            "POST",
+            &signer,
+            &format!("/api/v1/outgoing/{id}/review"),
+            json!({"decision": "approve"})
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        s.send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/outgoing/{id}/issue"),
+            json!({})
+        )
+        .await
+        .0,
+        200
+    );
+    let actor = |t: String| {
+        let app = s.app.clone();
+        async move {
+            app.authenticate(&t, vanthu_store::TokenKind::Api)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let sender = actor(clerk.clone()).await;
+    let receiver = actor(hclerk.clone()).await;
+    let now = vanthu_store::now_ms();
+    let kinds = |v: Vec<vanthu_server::app::documents::alerts::AlertView>| {
+        v.into_iter().map(|a| a.kind).collect::<Vec<_>>()
+    };
+    // Now: nothing is late.
+    assert!(
+        kinds(s.app.alerts_at(&sender, now).await.unwrap())
+            .iter()
+            .all(|k| k != "unacknowledged")
+    );
+    assert!(
+        kinds(s.app.alerts_at(&receiver, now).await.unwrap())
+            .iter()
+            .all(|k| k != "unregistered")
+    );
+    // Five hours later the receiving clerk is told; two days later the sender too.
+    assert!(
+        kinds(
+            s.app
+                .alerts_at(&receiver, now + 5 * 3_600_000)
+                .await
+                .unwrap()
+        )
+        .contains(&"unregistered".to_string())
+    );
+    assert!(
+        kinds(
+            s.app
+                .alerts_at(&sender, now + 48 * 3_600_000)
+                .await
+                .unwrap()
+        )
+        .contains(&"unacknowledged".to_string())
+    );
+    // Once the recipient registers it, the sender's alert goes.
+    let copy = {
+        let (_, q) = s.get(&hclerk, "/api/v1/queues/to_register").await;
+        q["items"][0]["id"].as_i64().unwrap()
+    };
+    assert_eq!(
+        s.send(
+            "POST",
+            &hclerk,
+            &format!("/api/v1/incoming/{copy}/register"),
+            json!({})
+        )
+        .await
+        .0,
+        200
+    );
+    assert!(
+        kinds(
+            s.app
+                .alerts_at(&sender, now + 48 * 3_600_000)
+                .await
+                .unwrap()
+        )
+        .iter()
+        .all(|k| k != "unacknowledged")
+    );
+    s.stop().await;
+}

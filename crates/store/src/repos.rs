@@ -278,6 +278,14 @@ pub trait DocumentRead: Send {
     async fn delegation(&mut self, id: i64) -> Result<Option<Delegation>>;
     /// Whether `from` has delegated to `to` at time `at` (not revoked).
     async fn delegated(&mut self, from: i64, to: i64, at: i64) -> Result<bool>;
+    /// Recipients inside the installation that have not acknowledged (still `arrived`) since `before` (ms), of
+    /// documents issued by these units and at or below the reader's secrecy level.
+    async fn count_unacknowledged(
+        &mut self,
+        units: &[i64],
+        before: i64,
+        max_secrecy: i64,
+    ) -> Result<i64>;
     /// Active units that have an open incoming register but no active clerk to receive documents.
     async fn units_without_clerk(&mut self) -> Result<Vec<i64>>;
     /// Whether the person handles or reviews the document (any assignment or review, in any state).

@@ -501,6 +501,25 @@ macro_rules! impl_doc_repos {
                     Ok(r.try_get::<i64, _>("n")? > 0)
                 }
 
+                async fn count_unacknowledged(&mut self, units: &[i64], before: i64, max_secrecy: i64) -> Result<i64> {
+                    if units.is_empty() {
+                        return Ok(0);
+                    }
+                    let list: Vec<String> = (0..units.len()).map(|i| format!("${}", i + 3)).collect();
+                    let sql = format!(
+                        "SELECT COUNT(*) AS n FROM document_recipients x JOIN documents d ON d.id = x.document_id \
+                         WHERE x.channel = 'internal' AND x.status = 'arrived' AND x.updated_at <= $1 AND d.secrecy <= $2 \
+                         AND d.state = 'issued' AND d.unit_id IN ({})",
+                        list.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(before).bind(max_secrecy);
+                    for u in units {
+                        q = q.bind(*u);
+                    }
+                    let r = q.fetch_one(&mut *self.0).await?;
+                    Ok(r.try_get("n")?)
+                }
+
                 async fn units_without_clerk(&mut self) -> Result<Vec<i64>> {
                     let rows = sqlx::query(
                         "SELECT u.id FROM units u WHERE u.active \

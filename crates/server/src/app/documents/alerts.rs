@@ -5,12 +5,14 @@ use super::*;
 
 /// An incoming document waiting this long without an arrival number is late (NĐ 30: registered the same day).
 pub const UNREGISTERED_AFTER_MS: i64 = 4 * 3600 * 1000;
+/// A sent document not yet accepted by a recipient inside the installation after this long is flagged to the sender.
+pub const UNACKNOWLEDGED_AFTER_MS: i64 = 24 * 3600 * 1000;
 /// A deadline this many days ahead is near.
 pub const DEADLINE_NEAR_DAYS: i64 = 2;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertView {
-    /// `unregistered`, `overdue`, `due_soon`, `unit_overdue`, `no_clerk`.
+    /// `unregistered`, `unacknowledged`, `overdue`, `due_soon`, `unit_overdue`, `no_clerk`.
     pub kind: String,
     /// `danger` or `warning`.
     pub level: String,
@@ -23,13 +25,18 @@ pub struct AlertView {
 impl App {
     /// The alerts of the actor's roles.
     pub async fn alerts(&self, actor: &Actor) -> AppResult<Vec<AlertView>> {
+        self.alerts_at(actor, now_ms()).await
+    }
+
+    /// The alerts as they stand at `now` (ms); deadlines are compared with today's local date.
+    pub async fn alerts_at(&self, actor: &Actor, now: i64) -> AppResult<Vec<AlertView>> {
         let mut r = self.store.read().await?;
         let mut out = Vec::new();
         let clerk_units = units_with_role(actor, Role::Clerk);
         if !clerk_units.is_empty() {
             let mut f = DocFilter::new(actor.clearance, DocScope::Units(clerk_units));
             f.states = vec![DocState::Received];
-            f.received_before = Some(now_ms() - UNREGISTERED_AFTER_MS);
+            f.received_before = Some(now - UNREGISTERED_AFTER_MS);
             let n = r.count_documents(&f).await?;
             if n > 0 {
                 out.push(AlertView {
@@ -43,6 +50,32 @@ impl App {
                     link: "/documents/queues/to_register".into(),
                 });
             }
+        }
+        let issuers: Vec<i64> = {
+            let mut u = units_with_role(actor, Role::Clerk);
+            u.extend(units_with_role(actor, Role::Leader));
+            u.sort();
+            u.dedup();
+            u
+        };
+        let waiting = r
+            .count_unacknowledged(
+                &issuers,
+                now - UNACKNOWLEDGED_AFTER_MS,
+                actor.clearance.level(),
+            )
+            .await?;
+        if waiting > 0 {
+            out.push(AlertView {
+                kind: "unacknowledged".into(),
+                level: "warning".into(),
+                message: format!(
+                    "{waiting} nơi nhận trong hệ thống chưa tiếp nhận văn bản đơn vị gửi sau {} giờ.",
+                    UNACKNOWLEDGED_AFTER_MS / 3_600_000
+                ),
+                count: waiting,
+                link: format!("/documents?unit_id={}&direction=outgoing&state=issued", issuers[0]),
+            });
         }
         let yesterday = date_after_today(-1);
         let mut overdue = DocFilter::new(actor.clearance, DocScope::AssignedTo(actor.person_id));
