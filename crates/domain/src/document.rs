@@ -88,6 +88,22 @@ code_enum!(
     }
 );
 
+impl RecipientStatus {
+    /// The order in which a recipient's status moves: the sender's view only ever goes forward; rejected and
+    /// revoked are final.
+    pub fn rank(self) -> u8 {
+        match self {
+            RecipientStatus::Pending => 0,
+            RecipientStatus::Arrived => 1,
+            RecipientStatus::Accepted => 2,
+            RecipientStatus::Assigned => 3,
+            RecipientStatus::Processing => 4,
+            RecipientStatus::Done => 5,
+            RecipientStatus::Rejected | RecipientStatus::Revoked => 6,
+        }
+    }
+}
+
 impl Secrecy {
     /// The number stored for filtering: 1 Mật, 2 Tối mật, 3 Tuyệt mật (0 for an ordinary document).
     pub fn level(self) -> i64 {

@@ -9,7 +9,7 @@ use crate::app::documents::incoming::{
 };
 use crate::app::documents::outgoing::{IssueInput, OutgoingInput, RecipientInput, ReviewInput};
 use crate::error::{AppError, AppResult};
-use vanthu_domain::access::{Actor, MembershipView};
+use vanthu_domain::access::Actor;
 use vanthu_domain::document::FileKind;
 
 /// Senders outside the installation.
@@ -139,22 +139,7 @@ async fn actor_of(app: &App, username: &str) -> AppResult<Actor> {
         .person_by_username(username)
         .await?
         .ok_or_else(|| AppError::Internal(format!("demo account {username} missing")))?;
-    let ms = r.memberships(p.id).await?;
-    Ok(Actor {
-        person_id: p.id,
-        username: p.username,
-        full_name: p.full_name,
-        clearance: p.clearance,
-        system_admin: p.system_admin,
-        must_change_password: false,
-        memberships: ms
-            .into_iter()
-            .map(|m| MembershipView {
-                unit_id: m.unit_id,
-                roles: m.roles,
-            })
-            .collect(),
-    })
+    crate::app::auth::actor_of(&mut *r, p).await
 }
 
 fn upload(title: &str) -> Vec<Upload> {

@@ -293,22 +293,7 @@ impl App {
                 message: "Tài khoản này đã ngừng hoạt động; liên hệ quản trị đơn vị.".into(),
             });
         }
-        let ms = r.memberships(p.id).await?;
-        let actor = Actor {
-            person_id: p.id,
-            username: p.username,
-            full_name: p.full_name,
-            clearance: p.clearance,
-            system_admin: p.system_admin,
-            must_change_password: p.must_change_password,
-            memberships: ms
-                .into_iter()
-                .map(|m| MembershipView {
-                    unit_id: m.unit_id,
-                    roles: m.roles,
-                })
-                .collect(),
-        };
+        let actor = actor_of(&mut *r, p).await?;
         self.caches.put_session(
             digest,
             super::cache::CachedSession {
@@ -410,4 +395,27 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The person as the access rules see them: roles per unit, clearance, flags.
+pub(crate) async fn actor_of(
+    tx: &mut dyn vanthu_store::ReadTx,
+    p: vanthu_store::Person,
+) -> AppResult<Actor> {
+    let ms = tx.memberships(p.id).await?;
+    Ok(Actor {
+        person_id: p.id,
+        username: p.username,
+        full_name: p.full_name,
+        clearance: p.clearance,
+        system_admin: p.system_admin,
+        must_change_password: p.must_change_password,
+        memberships: ms
+            .into_iter()
+            .map(|m| MembershipView {
+                unit_id: m.unit_id,
+                roles: m.roles,
+            })
+            .collect(),
+    })
 }

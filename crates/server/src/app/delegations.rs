@@ -36,13 +36,9 @@ pub struct DelegationView {
     pub revoked_at: Option<String>,
 }
 
-/// Midnight at the start of a local date (UTC+7), in ms.
 fn local_midnight_ms(date: &str) -> AppResult<i64> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(date, &fmt)
-        .map_err(|_| AppError::Internal(format!("bad date {date}")))?;
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    Ok((d.midnight().assume_offset(offset).unix_timestamp_nanos() / 1_000_000) as i64)
+    super::views::local_midnight_ms(date)
+        .ok_or_else(|| AppError::Internal(format!("bad date {date}")))
 }
 
 impl App {

@@ -13,7 +13,7 @@ pub mod registers;
 pub mod units;
 pub mod views;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use std::sync::Arc;
 use vanthu_domain::access::Actor;
 use vanthu_store::{NewEvent, Store, WriteTx};
@@ -127,15 +127,11 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// Parses an optional local date `YYYY-MM-DD`.
+/// Parses an optional local date (`2025-07-01` or `01/07/2025`) into `YYYY-MM-DD`.
 pub(crate) fn parse_date(field: &'static str, raw: Option<&str>) -> AppResult<Option<String>> {
-    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt).map_err(|_| AppError::Invalid {
-        field: field.into(),
-        message: format!("Ngày \"{s}\" không hợp lệ: dùng dạng NĂM-THÁNG-NGÀY, ví dụ 2025-07-01."),
-    })?;
-    Ok(Some(s.to_string()))
+    Ok(raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| vanthu_domain::document::parse_date(field, "Ngày", s))
+        .transpose()?)
 }

@@ -15,17 +15,48 @@ pub fn iso(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The current year in Việt Nam (UTC+7): registers and deadlines follow local dates.
-pub fn current_local_year() -> i32 {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    time::OffsetDateTime::now_utc().to_offset(offset).year()
+/// Việt Nam's time zone (UTC+7, no daylight saving): registers, deadlines and dates shown follow it.
+pub fn vn_offset() -> time::UtcOffset {
+    time::UtcOffset::from_hms(7, 0, 0).expect("valid offset")
 }
 
-/// Formats a stored time for people: local time of Việt Nam (UTC+7), `dd/mm/yyyy HH:MM`.
+/// The current year in Việt Nam: registers and deadlines follow local dates.
+pub fn current_local_year() -> i32 {
+    time::OffsetDateTime::now_utc()
+        .to_offset(vn_offset())
+        .year()
+}
+
+/// Today in Việt Nam, `YYYY-MM-DD`.
+pub fn today_local() -> String {
+    date_after_today(0)
+}
+
+/// The local date `days` after today (before, when negative), `YYYY-MM-DD`.
+pub fn date_after_today(days: i64) -> String {
+    let d = time::OffsetDateTime::now_utc()
+        .to_offset(vn_offset())
+        .date()
+        + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// Midnight at the start of a local date `YYYY-MM-DD`, in ms since the epoch.
+pub fn local_midnight_ms(date: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(date, &fmt).ok()?;
+    Some(
+        (d.midnight()
+            .assume_offset(vn_offset())
+            .unix_timestamp_nanos()
+            / 1_000_000) as i64,
+    )
+}
+
+/// Formats a stored time for people: local time of Việt Nam, `dd/mm/yyyy HH:MM`.
 pub fn local_time(ms: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .map(|t| t.to_offset(offset))
+        .map(|t| t.to_offset(vn_offset()))
         .ok()
         .and_then(|t| {
             t.format(time::macros::format_description!(

@@ -214,9 +214,15 @@ impl App {
             (BookFormat::Xlsx, true) => vanthu_books::incoming_xlsx(&meta, &in_rows),
             (BookFormat::Xlsx, false) => vanthu_books::outgoing_xlsx(&meta, &out_rows),
         };
-        let bytes = built.map_err(|e| {
-            tracing::error!(error = %e, "register book failed");
-            AppError::Internal(e.to_string())
+        let bytes = built.map_err(|e| match e {
+            // Beyond what a spreadsheet holds: the person can print the PDF instead.
+            vanthu_books::BookError::TooManyRows { .. } => {
+                AppError::Conflict(format!("{e}. Hãy in sổ dạng PDF."))
+            }
+            other => {
+                tracing::error!(error = %other, "register book failed");
+                AppError::Internal(other.to_string())
+            }
         })?;
         let stem = format!("so-{}-{}-{}", reg.kind.code(), reg.period, reg.id);
         Ok(match format {

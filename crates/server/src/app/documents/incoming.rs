@@ -204,18 +204,8 @@ pub(crate) async fn feedback(
     if copy.source_id.is_none() {
         return Ok(());
     }
-    // The sender's view only moves forward; rejected and revoked are final.
-    let rank = |s: RecipientStatus| match s {
-        RecipientStatus::Pending => 0,
-        RecipientStatus::Arrived => 1,
-        RecipientStatus::Accepted => 2,
-        RecipientStatus::Assigned => 3,
-        RecipientStatus::Processing => 4,
-        RecipientStatus::Done => 5,
-        RecipientStatus::Rejected | RecipientStatus::Revoked => 6,
-    };
     if let Some(r) = tx.recipient_of_copy(copy.id).await?
-        && rank(status) > rank(r.status)
+        && status.rank() > r.status.rank()
     {
         tx.set_recipient_status(r.id, status, None, note, now_ms())
             .await?;

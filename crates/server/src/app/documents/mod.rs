@@ -200,17 +200,7 @@ pub struct DocumentView {
     pub updated_at: String,
 }
 
-/// Today in Việt Nam, `YYYY-MM-DD`.
-pub fn today_local() -> String {
-    date_after_today(0)
-}
-
-/// The local date `days` after today (before, when negative), `YYYY-MM-DD`.
-pub fn date_after_today(days: i64) -> String {
-    let offset = time::UtcOffset::from_hms(7, 0, 0).expect("valid offset");
-    let d = time::OffsetDateTime::now_utc().to_offset(offset).date() + time::Duration::days(days);
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-}
+pub use crate::app::views::{date_after_today, today_local};
 
 /// A document type code as given (`cong_van`): lowercase ASCII letters, digits and `_`, checked before any lookup.
 pub(crate) fn doc_type_code(raw: &str) -> AppResult<&str> {
@@ -715,9 +705,7 @@ impl App {
         let mut replies = Vec::new();
         for reply in r.replies(id).await? {
             let rid = reply.id;
-            if see(&mut *r, actor, Some(reply), rid).await.is_ok()
-                && let Some(x) = r.document(rid).await?
-            {
+            if let Ok((x, _)) = see(&mut *r, actor, Some(reply), rid).await {
                 replies.push(document_view(&x));
             }
         }
