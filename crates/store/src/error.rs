@@ -13,6 +13,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("lỗi cơ sở dữ liệu: {0}")]
     Db(sqlx::Error),
+    /// The write was committed together with others (group commit) and that commit failed: nothing of it
+    /// was kept.
+    #[error("không lưu được (cả nhóm giao dịch ghi cùng lúc bị hủy): {0}")]
+    Batch(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

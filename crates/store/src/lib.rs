@@ -33,8 +33,9 @@ pub trait Store: Send + Sync {
     fn backend(&self) -> &'static str;
     /// Checks the database answers.
     async fn ping(&self) -> Result<()>;
-    /// A counter bumped after every committed write transaction of this process: caches of read results
-    /// stay valid while it has not moved.
+    /// A counter bumped after every committed write transaction of this process that changed units,
+    /// people, memberships or tokens: caches of those (sessions, the unit list) stay valid while it has not
+    /// moved. Documents, registers and history do not move it.
     fn generation(&self) -> u64;
     /// Closes the pool, waiting for connections to finish.
     async fn close(&self);
@@ -51,6 +52,39 @@ pub async fn open(url: &str) -> Result<Box<dyn Store>> {
         Err(StoreError::Config(format!(
             "Địa chỉ cơ sở dữ liệu \"{url}\" không được hỗ trợ: dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://..."
         )))
+    }
+}
+
+/// The store's write generation as one write transaction holds it: bumped at commit only if the
+/// transaction touched what the caches hold.
+pub(crate) struct Generation {
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    touched: bool,
+}
+
+impl Generation {
+    pub(crate) fn new(counter: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Generation {
+        Generation {
+            counter,
+            touched: false,
+        }
+    }
+
+    /// Marks the transaction as changing units, people, memberships or tokens.
+    pub(crate) fn touch(&mut self) {
+        self.touched = true;
+    }
+
+    pub(crate) fn touched(&self) -> bool {
+        self.touched
+    }
+
+    /// Called once the transaction is durable.
+    pub(crate) fn after_commit(self) {
+        if self.touched {
+            self.counter
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 

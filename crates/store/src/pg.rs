@@ -17,7 +17,17 @@ pub(crate) struct PgStore {
 }
 
 pub(crate) struct PgRead(sqlx::pool::PoolConnection<Postgres>);
-pub(crate) struct PgWrite(sqlx::Transaction<'static, Postgres>, Arc<AtomicU64>);
+pub(crate) struct PgWrite(sqlx::Transaction<'static, Postgres>, crate::Generation);
+
+impl PgWrite {
+    async fn finish(self: Box<Self>) -> Result<()> {
+        let PgWrite(tx, generation) = *self;
+        tx.commit().await?;
+        // After the commit: a cache filled before this point is now stale.
+        generation.after_commit();
+        Ok(())
+    }
+}
 
 // An arbitrary constant naming the lock on the unit tree (see `UnitWrite::lock_organisation`).
 crate::sql::impl_repos!(
@@ -93,7 +103,7 @@ impl Store for PgStore {
     async fn write(&self) -> Result<Box<dyn WriteTx>> {
         Ok(Box::new(PgWrite(
             self.pool.begin().await?,
-            self.generation.clone(),
+            crate::Generation::new(self.generation.clone()),
         )))
     }
 

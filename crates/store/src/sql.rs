@@ -2,7 +2,7 @@
 
 /// Implements the read traits for `$read` and the read and write traits for `$write`. Both types hold a
 /// connection in field `.0` that dereferences to the backend's connection type; `$write` holds the store's
-/// write generation in field `.1`, bumped by every commit.
+/// write generation in field `.1`, bumped by a commit that changed units, people, memberships or tokens.
 macro_rules! impl_repos {
     ($db:ty, $read:ty, $write:ty, $org_lock:literal) => {
         crate::sql::impl_repos!(@read $db, $read);
@@ -457,6 +457,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn insert_unit(&mut self, at: Placement<'_>, f: &UnitFields, now: i64) -> Result<i64> {
+                    self.1.touch();
                     let r = sqlx::query(
                         "INSERT INTO units (key, code, code_format, old_code, name, short_name, kind, side, parent_id, \
                          active, valid_from, valid_to, created_at, updated_at) \
@@ -480,6 +481,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn update_unit(&mut self, g: &AdminGrant, f: &UnitFields, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query(
                         "UPDATE units SET key = $1, code = $2, code_format = $3, old_code = $4, name = $5, short_name = $6, \
                          kind = $7, side = $8, valid_from = $9, valid_to = $10, updated_at = $11 WHERE id = $12",
@@ -502,6 +504,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn move_unit(&mut self, g: &AdminGrant, to: Placement<'_>, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
                         .bind(to.parent_id())
                         .bind(now)
@@ -512,6 +515,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn set_unit_active(&mut self, g: &AdminGrant, active: bool, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query("UPDATE units SET active = $1, updated_at = $2 WHERE id = $3")
                         .bind(active)
                         .bind(now)
@@ -533,6 +537,7 @@ macro_rules! impl_repos {
                     must_change_password: bool,
                     now: i64,
                 ) -> Result<i64> {
+                    self.1.touch();
                     let r = sqlx::query(
                         "INSERT INTO people (username, full_name, email, phone, clearance, system_admin, active, \
                          password_hash, must_change_password, created_at, updated_at, search) \
@@ -554,6 +559,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn update_person(&mut self, g: &PersonGrant, f: &PersonFields, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query(
                         "UPDATE people SET full_name = $1, email = $2, phone = $3, clearance = $4, system_admin = $5, \
                          updated_at = $6, search = username || ' ' || $8 WHERE id = $7",
@@ -573,6 +579,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn set_person_active(&mut self, g: &PersonGrant, active: bool, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query("UPDATE people SET active = $1, updated_at = $2 WHERE id = $3")
                         .bind(active)
                         .bind(now)
@@ -583,6 +590,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn set_password(&mut self, g: &PersonGrant, hash: &str, must_change: bool, now: i64) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query(
                         "UPDATE people SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
                          locked_until = 0, updated_at = $3 WHERE id = $4",
@@ -597,6 +605,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn put_membership(&mut self, person_id: i64, unit: &AdminGrant, f: &MembershipFields) -> Result<()> {
+                    self.1.touch();
                     if f.is_primary {
                         sqlx::query("UPDATE memberships SET is_primary = FALSE WHERE person_id = $1 AND unit_id <> $2")
                             .bind(person_id)
@@ -620,6 +629,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn remove_membership(&mut self, person_id: i64, unit: &AdminGrant) -> Result<()> {
+                    self.1.touch();
                     let r = sqlx::query("DELETE FROM memberships WHERE person_id = $1 AND unit_id = $2")
                         .bind(person_id)
                         .bind(unit.unit_id())
@@ -695,6 +705,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn revoke_token(&mut self, token_hash: &str, now: i64) -> Result<bool> {
+                    self.1.touch();
                     let r = sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
                         .bind(now)
                         .bind(token_hash)
@@ -704,6 +715,7 @@ macro_rules! impl_repos {
                 }
 
                 async fn revoke_person_tokens(&mut self, person_id: i64, now: i64) -> Result<u64> {
+                    self.1.touch();
                     let r = sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL")
                         .bind(now)
                         .bind(person_id)
@@ -858,11 +870,8 @@ macro_rules! impl_repos {
             #[async_trait]
             impl WriteTx for $t {
                 async fn commit(self: Box<Self>) -> Result<()> {
-                    let generation = self.1.clone();
-                    self.0.commit().await?;
-                    // After the commit: a cache filled before this point is now stale.
-                    generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    Ok(())
+                    // Each backend makes the transaction durable, then moves the generation if it was touched.
+                    self.finish().await
                 }
             }
         };
