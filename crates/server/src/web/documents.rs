@@ -17,7 +17,10 @@ use crate::app::documents::incoming::{
 use crate::app::documents::outgoing::{
     IssueInput, OutgoingInput, RecipientInput, ReviewInput, ReviewStepInput,
 };
-use crate::app::documents::{DocumentView, ListQuery, Queue, Upload};
+use crate::app::documents::{
+    DocumentDetail, DocumentView, ListQuery, Queue, RecipientView, Upload, check_uploads,
+};
+use crate::app::registers::RegisterView;
 use crate::error::AppError;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
@@ -28,7 +31,9 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use vanthu_domain::access::Actor;
 use vanthu_domain::document::{Channel, Direction, DocState, FileKind, Urgency, date_vn};
+use vanthu_domain::numbering::{NotationStyle, RegisterKind};
 use vanthu_domain::{Role, Secrecy};
+use vanthu_store::{Membership, PeopleFilter, Person};
 
 /// Documents shown on one page of a list.
 const PAGE: i64 = 50;
@@ -131,6 +136,137 @@ fn units_with(actor: &Actor, roles: &[Role], names: &HashMap<i64, String>) -> Ve
 
 const DRAFTERS: &[Role] = &[Role::Specialist, Role::Leader, Role::Clerk];
 
+/// A register offered in a select: its name, kind and period.
+pub struct RegisterOpt {
+    pub id: i64,
+    pub label: String,
+    /// The register the app takes when none is named.
+    pub default: bool,
+}
+
+/// The registers of one unit in the select of the registration form.
+pub struct RegisterGroup {
+    pub unit: String,
+    pub options: Vec<RegisterOpt>,
+}
+
+/// Whether a register's period (`2026`, or a term `2025-2030`) covers `year`.
+fn period_covers(period: &str, year: i32) -> bool {
+    match period.split_once('-') {
+        Some((a, b)) => {
+            matches!((a.parse::<i32>(), b.parse::<i32>()), (Ok(a), Ok(b)) if a <= year && year <= b)
+        }
+        None => period.parse::<i32>() == Ok(year),
+    }
+}
+
+/// The unit's registers that may number a document of `kind` today, among those the app shows the person (secret
+/// ones only to people cleared for them): open, of a period that covers this year, secret or not as `secret` says
+/// (either when `None`), with one series for every type or the type's own (`series`). In the app's order.
+async fn open_registers(
+    app: &App,
+    actor: &Actor,
+    unit_id: i64,
+    kind: RegisterKind,
+    secret: Option<bool>,
+    series: Option<&str>,
+) -> Vec<RegisterView> {
+    let year = crate::app::views::current_local_year();
+    app.list_registers(actor, unit_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| {
+            r.active
+                && r.kind == kind.code()
+                && secret.is_none_or(|s| s == r.secret)
+                && period_covers(&r.period, year)
+                && r.series.as_deref().is_none_or(|s| Some(s) == series)
+        })
+        .collect()
+}
+
+/// "Sổ văn bản đến 2026 (sổ văn bản đến, năm 2026, mật)".
+fn register_label(r: &RegisterView) -> String {
+    let mut s = format!(
+        "{} ({}, {} {}",
+        r.name,
+        r.kind_label.to_lowercase(),
+        if r.period.contains('-') {
+            "nhiệm kỳ"
+        } else {
+            "năm"
+        },
+        r.period
+    );
+    if r.secret {
+        s.push_str(", mật");
+    }
+    if let Some(series) = &r.series {
+        s.push_str(&format!(", riêng loại {series}"));
+    }
+    s.push(')');
+    s
+}
+
+/// The abbreviation of the document's type in its unit's notation style (`QĐ`), which decides the series.
+async fn type_abbr(app: &App, unit_id: i64, doc_type: Option<&str>) -> Option<String> {
+    let code = doc_type?;
+    let mut r = app.store.read().await.ok()?;
+    let unit = r.unit(unit_id).await.ok()??;
+    let t = r.document_type(code).await.ok()??;
+    match crate::app::registers::style_of(unit.side) {
+        NotationStyle::State => t.state_abbr,
+        NotationStyle::Party => t.party_abbr,
+    }
+}
+
+/// The registers the document page offers for registering an arrived document (`register`) or issuing a draft
+/// (`issue`), the app's default marked; none when only one fits (the app takes it).
+async fn register_choices(
+    app: &App,
+    actor: &Actor,
+    d: &DocumentView,
+    action: &str,
+) -> Vec<RegisterOpt> {
+    let secret = Some(d.secrecy.is_some());
+    let (regs, series) = match action {
+        "register" => (
+            open_registers(app, actor, d.unit_id, RegisterKind::Incoming, secret, None).await,
+            None,
+        ),
+        "issue" => {
+            let kind = if d.direction == Direction::Internal.code() {
+                RegisterKind::Internal
+            } else {
+                RegisterKind::Outgoing
+            };
+            let series = type_abbr(app, d.unit_id, d.doc_type.as_deref()).await;
+            (
+                open_registers(app, actor, d.unit_id, kind, secret, series.as_deref()).await,
+                series,
+            )
+        }
+        _ => return Vec::new(),
+    };
+    if regs.len() < 2 {
+        return Vec::new();
+    }
+    // As the app chooses: the type's own series first, else the first register for every type.
+    let default = regs
+        .iter()
+        .find(|r| r.series.is_some() && r.series == series)
+        .or_else(|| regs.iter().find(|r| r.series.is_none()))
+        .map(|r| r.id);
+    regs.iter()
+        .map(|r| RegisterOpt {
+            id: r.id,
+            label: register_label(r),
+            default: Some(r.id) == default,
+        })
+        .collect()
+}
+
 /// A person in a select or a list of checkboxes.
 pub struct PersonOpt {
     pub id: i64,
@@ -139,7 +275,9 @@ pub struct PersonOpt {
     pub detail: String,
 }
 
-/// Active people of the units, optionally only those with `role` there, without `exclude`, by name.
+/// Active people of the units, optionally only those with `role` there, without `exclude`, by name. Each person
+/// once, described by their membership in the first of `units` where they fit. Two store reads whatever the
+/// number of units: the memberships (of the one unit, or all of them) and the active people.
 async fn people_in(
     app: &App,
     units: &[i64],
@@ -147,30 +285,70 @@ async fn people_in(
     exclude: Option<i64>,
     unit_names: &HashMap<i64, String>,
 ) -> Result<Vec<PersonOpt>, AppError> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut r = app.store.read().await?;
-    let mut out: Vec<PersonOpt> = Vec::new();
-    for u in units {
-        for m in r.memberships_of_unit(*u).await? {
-            if role.is_some_and(|x| !m.roles.contains(&x))
-                || Some(m.person_id) == exclude
-                || out.iter().any(|p| p.id == m.person_id)
-            {
-                continue;
-            }
-            let Some(p) = r.person(m.person_id).await?.filter(|p| p.active) else {
-                continue;
-            };
-            let unit = unit_names.get(u).cloned().unwrap_or_default();
-            out.push(PersonOpt {
+    let (memberships, people) = match units {
+        [one] => (
+            r.memberships_of_unit(*one).await?,
+            r.people(&PeopleFilter {
+                unit_id: Some(*one),
+                include_inactive: false,
+                limit: i64::MAX,
+                ..PeopleFilter::default()
+            })
+            .await?,
+        ),
+        _ => (
+            r.all_memberships().await?,
+            r.people(&PeopleFilter {
+                include_inactive: false,
+                limit: i64::MAX,
+                ..PeopleFilter::default()
+            })
+            .await?,
+        ),
+    };
+    drop(r);
+    let mut people: HashMap<i64, Person> = people.into_iter().map(|p| (p.id, p)).collect();
+    // The place of each unit in `units` (its first place, should a unit be named twice).
+    let mut place: HashMap<i64, usize> = HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        place.entry(*u).or_insert(i);
+    }
+    // For each person, the membership in the first unit where they fit.
+    let mut best: HashMap<i64, (usize, Membership)> = HashMap::new();
+    for m in memberships {
+        let Some(&at) = place.get(&m.unit_id) else {
+            continue;
+        };
+        if role.is_some_and(|x| !m.roles.contains(&x))
+            || Some(m.person_id) == exclude
+            || !people.contains_key(&m.person_id)
+            || best.get(&m.person_id).is_some_and(|(b, _)| *b <= at)
+        {
+            continue;
+        }
+        best.insert(m.person_id, (at, m));
+    }
+    let mut chosen: Vec<(usize, Membership)> = best.into_values().collect();
+    chosen.sort_by_key(|(at, m)| (*at, m.person_id));
+    let mut out: Vec<PersonOpt> = chosen
+        .into_iter()
+        .filter_map(|(_, m)| {
+            let p = people.remove(&m.person_id)?;
+            let unit = unit_names.get(&m.unit_id).cloned().unwrap_or_default();
+            Some(PersonOpt {
                 id: p.id,
                 name: p.full_name,
                 detail: match m.position {
                     Some(pos) if !pos.is_empty() => format!("{pos}, {unit}"),
                     _ => unit,
                 },
-            });
-        }
-    }
+            })
+        })
+        .collect();
     let key = |p: &PersonOpt| {
         let given = p.name.rsplit(' ').next().unwrap_or("").to_string();
         (
@@ -607,6 +785,7 @@ fn done_message(done: &str) -> &'static str {
     match done {
         "registered" | "register" => "Đã vào sổ văn bản đến.",
         "drafted" => "Đã lưu dự thảo. Kiểm tra lại rồi trình duyệt.",
+        "edited" => "Đã lưu thay đổi của dự thảo. Kiểm tra lại rồi trình duyệt.",
         "reject" => "Đã từ chối tiếp nhận văn bản; nơi gửi được báo lý do.",
         "present" => "Đã trình văn bản.",
         "assign" => "Đã ghi ý kiến chỉ đạo và giao xử lý.",
@@ -662,6 +841,8 @@ struct ShowTpl {
     handlers: Vec<PersonOpt>,
     colleagues: Vec<PersonOpt>,
     file_kinds: Vec<Opt>,
+    /// Registers to choose from when registering or issuing, when more than one fits (else empty).
+    registers: Vec<RegisterOpt>,
     /// Incoming documents can be answered with a draft.
     can_reply: bool,
 }
@@ -685,7 +866,7 @@ impl ShowTpl {
         }
     }
 
-    /// Actions of the side column (commenting has its own place, editing a draft is done through the API).
+    /// Actions of the side column (commenting has its own place, editing a draft its own page).
     fn side_actions(&self) -> bool {
         self.actions.iter().any(|a| a != "comment" && a != "edit")
     }
@@ -696,6 +877,16 @@ impl ShowTpl {
             self.typed.get("deadline").to_string()
         } else {
             self.d.deadline.clone().unwrap_or_default()
+        }
+    }
+
+    /// Whether a register is the one selected in the form of `action`: the one chosen when the form failed, else
+    /// the app's default.
+    fn register_chosen(&self, action: &str, r: &RegisterOpt) -> bool {
+        if self.failed == action && self.typed.has("register_id") {
+            self.typed.get("register_id").trim() == r.id.to_string()
+        } else {
+            r.default
         }
     }
 
@@ -1044,6 +1235,13 @@ async fn doc_page(
                 .or_page(user)?;
         }
     }
+    let registers = if can("register") {
+        register_choices(app, actor, &d, "register").await
+    } else if can("issue") {
+        register_choices(app, actor, &d, "issue").await
+    } else {
+        Vec::new()
+    };
     let title = match (&d.notation, d.reg_number, incoming) {
         (_, Some(n), true) => format!("Văn bản đến số {n}"),
         (Some(n), _, _) => format!("{} số {n}", d.direction_label),
@@ -1082,6 +1280,7 @@ async fn doc_page(
                 label: k.label().into(),
             })
             .collect(),
+        registers,
         can_reply,
         d,
     };
@@ -1191,7 +1390,7 @@ pub async fn act(
                 a,
                 id,
                 &RegisterArrivalInput {
-                    register_id: None,
+                    register_id: id_of(f, "register_id"),
                     confirm_duplicate: f.has("confirm_duplicate"),
                 },
             )
@@ -1275,7 +1474,7 @@ pub async fn act(
                 a,
                 id,
                 &IssueInput {
-                    register_id: None,
+                    register_id: id_of(f, "register_id"),
                     extra: words(f.get("extra")),
                 },
             )
@@ -1452,6 +1651,8 @@ pub struct IncomingForm {
     pub deadline: String,
     pub channel: String,
     pub note: String,
+    /// The register chosen, or 0 for the app's default (the unit's register of the year for the secrecy).
+    pub register_id: i64,
     pub confirm_duplicate: bool,
 }
 
@@ -1472,6 +1673,7 @@ impl IncomingForm {
             deadline: f.get("deadline").trim().to_string(),
             channel: f.get("channel").to_string(),
             note: f.get("note").to_string(),
+            register_id: f.get("register_id").trim().parse().unwrap_or(0),
             confirm_duplicate: f.has("confirm_duplicate"),
         }
     }
@@ -1491,7 +1693,7 @@ impl IncomingForm {
             secrecy: opt(&self.secrecy),
             deadline: opt(&self.deadline),
             channel: opt(&self.channel),
-            register_id: None,
+            register_id: (self.register_id > 0).then_some(self.register_id),
             note: opt(&self.note),
             confirm_duplicate: self.confirm_duplicate,
         })
@@ -1520,6 +1722,9 @@ struct IncomingTpl {
     urgencies: Vec<Opt>,
     secrecies: Vec<Opt>,
     channels: Vec<Opt>,
+    /// Registers to choose from, by unit: only units where more than one register fits a document of the same
+    /// secrecy (elsewhere the app takes the one there is).
+    register_groups: Vec<RegisterGroup>,
     /// Earlier documents this one looks like (duplicate warning).
     duplicates: Vec<i64>,
     /// The form came back after files were chosen: they must be chosen again.
@@ -1558,10 +1763,31 @@ async fn incoming_page(
             _ => layout = layout.error(e),
         }
     }
+    let mut register_groups = Vec::new();
+    for u in &units {
+        let regs = open_registers(app, &user.actor, u.id, RegisterKind::Incoming, None, None).await;
+        let choice = [false, true]
+            .iter()
+            .any(|s| regs.iter().filter(|r| r.secret == *s).count() > 1);
+        if choice {
+            register_groups.push(RegisterGroup {
+                unit: u.label.clone(),
+                options: regs
+                    .iter()
+                    .map(|r| RegisterOpt {
+                        id: r.id,
+                        label: register_label(r),
+                        default: false,
+                    })
+                    .collect(),
+            });
+        }
+    }
     let t = IncomingTpl {
         layout,
         form,
         units,
+        register_groups,
         doc_types: doc_types(app).await,
         urgencies: urgencies(),
         secrecies: secrecies(&user.actor),
@@ -1615,9 +1841,21 @@ pub async fn incoming_create(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Drafting an outgoing or internal document.
+// Drafting an outgoing or internal document, and editing a draft.
 
-/// What the draft form shows: blanks or what the drafter typed.
+/// Review steps the draft form offers at least (more when a draft's chain has more).
+const FORM_STEPS: usize = 2;
+/// Review steps read from a form at most (the use case refuses more than 10 with its own message).
+const MAX_FORM_STEPS: usize = 20;
+
+/// One review step of the draft form: how it decides (`all`, `any`) and who reviews.
+#[derive(Debug, Clone, Default)]
+pub struct StepForm {
+    pub mode: String,
+    pub people: Vec<i64>,
+}
+
+/// What the draft form shows: blanks, a draft as it is, or what the drafter typed.
 #[derive(Debug, Clone, Default)]
 pub struct DraftForm {
     pub unit_id: i64,
@@ -1627,10 +1865,8 @@ pub struct DraftForm {
     pub urgency: String,
     pub secrecy: String,
     pub signer_id: i64,
-    pub step1_mode: String,
-    pub step1: Vec<i64>,
-    pub step2_mode: String,
-    pub step2: Vec<i64>,
+    /// Review steps in order (fields `step1_mode`, `step1`, `step2_mode`, `step2`…).
+    pub steps: Vec<StepForm>,
     pub to_units: Vec<i64>,
     /// Outside recipients, one a line: `Tên | mã định danh | giấy`.
     pub outside: String,
@@ -1639,10 +1875,23 @@ pub struct DraftForm {
     pub copies: String,
     pub note: String,
     pub reply_to: String,
+    /// The issued document the draft replaces: not offered on the form, kept as it is when a draft is edited.
+    pub replaces: String,
 }
 
 impl DraftForm {
     fn from_form(f: &FormData) -> DraftForm {
+        let mut steps = Vec::new();
+        for n in 1..=MAX_FORM_STEPS {
+            let (mode, people) = (format!("step{n}_mode"), format!("step{n}"));
+            if !f.has(&mode) && !f.has(&people) {
+                break;
+            }
+            steps.push(StepForm {
+                mode: f.get(&mode).to_string(),
+                people: ids_of(f, &people),
+            });
+        }
         DraftForm {
             unit_id: f.get("unit_id").trim().parse().unwrap_or(0),
             internal: f.has("internal"),
@@ -1651,10 +1900,7 @@ impl DraftForm {
             urgency: f.get("urgency").to_string(),
             secrecy: f.get("secrecy").to_string(),
             signer_id: f.get("signer_id").trim().parse().unwrap_or(0),
-            step1_mode: f.get("step1_mode").to_string(),
-            step1: ids_of(f, "step1"),
-            step2_mode: f.get("step2_mode").to_string(),
-            step2: ids_of(f, "step2"),
+            steps,
             to_units: ids_of(f, "to_unit"),
             outside: f.get("outside").to_string(),
             deadline: f.get("deadline").trim().to_string(),
@@ -1662,6 +1908,53 @@ impl DraftForm {
             copies: f.get("copies").trim().to_string(),
             note: f.get("note").to_string(),
             reply_to: f.get("reply_to").trim().to_string(),
+            replaces: f.get("replaces").trim().to_string(),
+        }
+    }
+
+    /// The form filled with a draft as it is: its metadata, its review chain and its recipients (outside ones
+    /// written back in the form's `Tên | mã định danh | giấy` lines).
+    fn of_draft(
+        d: &DocumentView,
+        plan: Vec<ReviewStepInput>,
+        recipients: &[RecipientView],
+    ) -> DraftForm {
+        let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let mut outside = String::new();
+        for r in recipients.iter().filter(|r| r.unit_id.is_none()) {
+            let code = r.code.as_deref().unwrap_or("");
+            let line = match (r.channel.as_str(), code.is_empty()) {
+                ("paper", true) => r.name.clone(),
+                ("paper", false) => format!("{} | {code} | giấy", r.name),
+                (_, true) => r.name.clone(),
+                (_, false) => format!("{} | {code}", r.name),
+            };
+            outside.push_str(&line);
+            outside.push('\n');
+        }
+        DraftForm {
+            unit_id: d.unit_id,
+            internal: d.direction == Direction::Internal.code(),
+            doc_type: d.doc_type.clone().unwrap_or_default(),
+            subject: d.subject.clone(),
+            urgency: d.urgency.clone(),
+            secrecy: d.secrecy.clone().unwrap_or_default(),
+            signer_id: d.signer_id.unwrap_or(0),
+            steps: plan
+                .into_iter()
+                .map(|s| StepForm {
+                    mode: s.mode,
+                    people: s.people,
+                })
+                .collect(),
+            to_units: recipients.iter().filter_map(|r| r.unit_id).collect(),
+            outside,
+            deadline: d.deadline.clone().unwrap_or_default(),
+            pages: number(d.pages),
+            copies: number(d.copies),
+            note: d.note.clone().unwrap_or_default(),
+            reply_to: number(d.reply_to_id),
+            replaces: number(d.replaces_id),
         }
     }
 
@@ -1672,22 +1965,19 @@ impl DraftForm {
                 message: "Chọn người có thẩm quyền ký.".into(),
             });
         }
-        let mut reviewers = Vec::new();
-        for (mode, people) in [
-            (&self.step1_mode, &self.step1),
-            (&self.step2_mode, &self.step2),
-        ] {
-            if !people.is_empty() {
-                reviewers.push(ReviewStepInput {
-                    mode: if mode.is_empty() {
-                        "all".into()
-                    } else {
-                        mode.clone()
-                    },
-                    people: people.clone(),
-                });
-            }
-        }
+        let reviewers = self
+            .steps
+            .iter()
+            .filter(|s| !s.people.is_empty())
+            .map(|s| ReviewStepInput {
+                mode: if s.mode.is_empty() {
+                    "all".into()
+                } else {
+                    s.mode.clone()
+                },
+                people: s.people.clone(),
+            })
+            .collect();
         let mut recipients: Vec<RecipientInput> = self
             .to_units
             .iter()
@@ -1751,7 +2041,7 @@ impl DraftForm {
             reviewers,
             recipients,
             reply_to_id: id_of_text(&self.reply_to),
-            replaces_id: None,
+            replaces_id: id_of_text(&self.replaces),
             deadline: opt(&self.deadline),
             pages: count("pages", "Số trang", &self.pages)?,
             copies: count("copies", "Số lượng bản", &self.copies)?,
@@ -1785,6 +2075,8 @@ pub struct StepView {
 struct DraftTpl {
     layout: Layout,
     form: DraftForm,
+    /// The draft being edited, or 0 for a new draft.
+    edit_id: i64,
     /// Units where the person may draft.
     units: Vec<UnitOption>,
     unit_name: String,
@@ -1799,12 +2091,26 @@ struct DraftTpl {
     error_field: String,
 }
 
+impl DraftTpl {
+    /// Where the form is sent.
+    fn action(&self) -> String {
+        if self.edit_id > 0 {
+            format!("/documents/{}/edit", self.edit_id)
+        } else {
+            "/documents/outgoing/new".into()
+        }
+    }
+}
+
+/// The draft form: a new draft of one of the person's units, or (`edit`) the draft with that id, whose unit and
+/// kind stay as they are.
 async fn draft_page(
     app: &App,
     user: &WebUser,
     mut form: DraftForm,
     error: Option<AppError>,
     had_files: bool,
+    edit: Option<i64>,
 ) -> Result<Response, WebError> {
     let actor = &user.actor;
     let names = unit_names(app, actor).await;
@@ -1817,7 +2123,7 @@ async fn draft_page(
             ),
         ));
     };
-    if !units.iter().any(|u| u.id == form.unit_id) {
+    if edit.is_none() && !units.iter().any(|u| u.id == form.unit_id) {
         form.unit_id = first.id;
     }
     let unit_id = form.unit_id;
@@ -1840,23 +2146,25 @@ async fn draft_page(
             detail: String::new(),
         })
         .collect();
-    let step = |n: i64, mode: &str, chosen: &[i64]| StepView {
-        n,
-        any: mode == "any",
-        people: reviewers
-            .iter()
-            .map(|p| Pick {
-                id: p.id,
-                name: p.name.clone(),
-                detail: p.detail.clone(),
-                checked: chosen.contains(&p.id),
-            })
-            .collect(),
-    };
-    let steps = vec![
-        step(1, &form.step1_mode, &form.step1),
-        step(2, &form.step2_mode, &form.step2),
-    ];
+    let blank = StepForm::default();
+    let steps = (0..form.steps.len().max(FORM_STEPS))
+        .map(|i| {
+            let s = form.steps.get(i).unwrap_or(&blank);
+            StepView {
+                n: i as i64 + 1,
+                any: s.mode == "any",
+                people: reviewers
+                    .iter()
+                    .map(|p| Pick {
+                        id: p.id,
+                        name: p.name.clone(),
+                        detail: p.detail.clone(),
+                        checked: s.people.contains(&p.id),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
     let mut layout = Layout::new(user, "documents");
     let mut status = StatusCode::OK;
     let mut error_field = String::new();
@@ -1869,6 +2177,7 @@ async fn draft_page(
         layout,
         unit_name: names.get(&unit_id).cloned().unwrap_or_default(),
         form,
+        edit_id: edit.unwrap_or(0),
         units,
         doc_types: doc_types(app).await,
         urgencies: urgencies(),
@@ -1902,8 +2211,13 @@ pub async fn draft_form(
             .and_then(|u| u.trim().parse().ok())
             .unwrap_or(0),
         urgency: Urgency::Normal.code().into(),
-        step1_mode: "all".into(),
-        step2_mode: "all".into(),
+        steps: vec![
+            StepForm {
+                mode: "all".into(),
+                people: Vec::new(),
+            };
+            FORM_STEPS
+        ],
         reply_to: q
             .reply_to
             .as_deref()
@@ -1912,7 +2226,7 @@ pub async fn draft_form(
             .unwrap_or_default(),
         ..DraftForm::default()
     };
-    draft_page(&app, &user, form, None, false).await
+    draft_page(&app, &user, form, None, false, None).await
 }
 
 /// `POST /documents/outgoing/new`: saves the draft with its files.
@@ -1936,8 +2250,105 @@ pub async fn draft_create(
     };
     match result {
         Ok(d) => Ok(see_other(&format!("/documents/{}?done=drafted", d.id))),
-        Err(e) => draft_page(&app, &user, form, Some(e), had_files).await,
+        Err(e) => draft_page(&app, &user, form, Some(e), had_files, None).await,
     }
+}
+
+/// Whether the app lets the person edit the document now (its allowed actions say `edit`).
+fn may_edit(detail: &DocumentDetail) -> bool {
+    detail.actions.iter().any(|a| a == "edit")
+}
+
+/// Why the person may not edit the document, once the app's allowed actions said so.
+fn edit_refused(detail: &DocumentDetail) -> AppError {
+    let d = &detail.document;
+    if d.state == DocState::Draft.code() {
+        AppError::Forbidden("Chỉ người soạn được sửa dự thảo này.".into())
+    } else if detail.actions.iter().any(|a| a == "withdraw") {
+        AppError::Conflict(format!(
+            "Dự thảo đang ở trạng thái \"{}\": hãy rút lại dự thảo trước khi sửa.",
+            d.state_label
+        ))
+    } else {
+        AppError::Conflict(format!(
+            "Chỉ sửa được dự thảo chưa trình duyệt; văn bản đang ở trạng thái \"{}\".",
+            d.state_label
+        ))
+    }
+}
+
+/// The review chain a draft keeps until it is submitted (read once the app has let the person edit it).
+async fn review_plan(app: &App, id: i64) -> Result<Vec<ReviewStepInput>, AppError> {
+    let d = app.store.read().await?.document(id).await?;
+    match d.and_then(|d| d.review_plan) {
+        Some(plan) => serde_json::from_str(&plan).map_err(|e| AppError::Internal(e.to_string())),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// `GET /documents/{id}/edit`: the draft form filled with the draft as it is, for its drafter while it is a
+/// draft; anyone else gets the error page.
+pub async fn edit_form(
+    State(app): State<App>,
+    user: WebUser,
+    WebPath(id): WebPath<String>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id, &user)?;
+    let detail = app.document_detail(&user.actor, id).await.or_page(&user)?;
+    if !may_edit(&detail) {
+        return Err(WebError::new(&user, edit_refused(&detail)));
+    }
+    let plan = review_plan(&app, id).await.or_page(&user)?;
+    let form = DraftForm::of_draft(&detail.document, plan, &detail.recipients);
+    draft_page(&app, &user, form, None, false, Some(id)).await
+}
+
+/// `POST /documents/{id}/edit`: saves the draft's metadata, chain and recipients through the same use case as
+/// `PUT /api/v1/outgoing/{id}`, then adds the files sent (a new main file is the next version). The files are
+/// checked before anything is saved, so bad input changes nothing; the form comes back with what was typed.
+pub async fn edit_save(
+    State(app): State<App>,
+    user: WebUser,
+    WebPath(id): WebPath<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id, &user)?;
+    let (f, sent) = match read_multipart(&user, mp).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let form = DraftForm::from_form(&f);
+    let had_files = !sent.is_empty();
+    let files = uploads(&f, sent);
+    let result = match (form.input(), check_uploads(&files)) {
+        (Ok(input), Ok(_)) => app.update_draft(&user.actor, id, &input).await.map(drop),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    if let Err(e) = result {
+        // The form again while the person may still edit the draft; otherwise only the error.
+        return match app.document_detail(&user.actor, id).await {
+            Ok(detail) if may_edit(&detail) => {
+                draft_page(&app, &user, form, Some(e), had_files, Some(id)).await
+            }
+            Ok(detail) if e.status() == 422 => Err(WebError::new(&user, edit_refused(&detail))),
+            Ok(_) => Err(WebError::new(&user, e)),
+            Err(unseen) => Err(WebError::new(&user, unseen)),
+        };
+    }
+    if !files.is_empty()
+        && let Err(e) = app.attach(&user.actor, id, files).await
+    {
+        // The draft is saved; the files are not: the document page says both, the file form open.
+        let state = PageState {
+            done: done_message("edited"),
+            failed: "attach".into(),
+            typed: f,
+            duplicates: Vec::new(),
+        };
+        let layout = Layout::new(&user, "documents").error(&e);
+        return doc_page(&app, &user, id, layout, state, status_of(&e)).await;
+    }
+    Ok(see_other(&format!("/documents/{id}?done=edited")))
 }
 
 #[cfg(test)]

@@ -92,6 +92,12 @@ pub fn router() -> Router<App> {
         )
         .route("/documents/{id}", get(documents::show))
         .route(
+            "/documents/{id}/edit",
+            get(documents::edit_form).post(documents::edit_save).layer(
+                axum::extract::DefaultBodyLimit::max(crate::server::BODY_LIMIT),
+            ),
+        )
+        .route(
             "/documents/{id}/files",
             post(documents::attach).layer(axum::extract::DefaultBodyLimit::max(
                 crate::server::BODY_LIMIT,
