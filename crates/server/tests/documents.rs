@@ -1236,3 +1236,117 @@ async fn senders_and_clerks_are_told_what_waits_too_long() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn review_steps_past_their_days_alert_the_reviewer_and_the_units_leaders() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let drafter = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let reviewer = s.token("ubnd.ninhbinh.snv.lanhdao", DEMO_PASSWORD).await;
+    let reviewer_id = s.person_id("ubnd.ninhbinh.snv.lanhdao").await;
+    let leader = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+    let signer_id = s.person_id("ubnd.ninhbinh.lanhdao").await;
+    let meta = |days: i64| {
+        json!({"unit_id": unit, "doc_type": "thong_bao", "subject": "Thông báo lịch họp", "signer_id": signer_id,
+               "reviewers": [{"mode": "all", "people": [reviewer_id], "days": days}]})
+    };
+    let (st, e) = multipart(
+        &s,
+        &drafter,
+        "/api/v1/outgoing",
+        meta(0),
+        vec![("main", "tb.pdf", pdf("tb"))],
+    )
+    .await;
+    assert_eq!(st, 422, "a step of 0 days is refused: {e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("1 đến 365 ngày"),
+        "{e}"
+    );
+    let (st, d) = multipart(
+        &s,
+        &drafter,
+        "/api/v1/outgoing",
+        meta(2),
+        vec![("main", "tb.pdf", pdf("tb"))],
+    )
+    .await;
+    assert_eq!(st, 201, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (st, d) = s
+        .send(
+            "POST",
+            &drafter,
+            &format!("/api/v1/outgoing/{id}/submit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{d}");
+    assert!(d["step_due_at"].is_string(), "{d}");
+    assert_eq!(d["step_overdue"], false);
+
+    let actor = |t: String| {
+        let app = s.app.clone();
+        async move {
+            app.authenticate(&t, vanthu_store::TokenKind::Api)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let reviewer_actor = actor(reviewer.clone()).await;
+    let leader_actor = actor(leader.clone()).await;
+    let count = |v: Vec<vanthu_server::app::documents::alerts::AlertView>, kind: &str| {
+        v.into_iter()
+            .find(|a| a.kind == kind)
+            .map(|a| a.count)
+            .unwrap_or(0)
+    };
+    let now = vanthu_store::now_ms();
+    let later = now + 3 * 86_400_000;
+    let mine_now = count(
+        s.app.alerts_at(&reviewer_actor, now).await.unwrap(),
+        "review_overdue",
+    );
+    let mine_later = count(
+        s.app.alerts_at(&reviewer_actor, later).await.unwrap(),
+        "review_overdue",
+    );
+    assert_eq!(mine_now, 0, "two days are not over yet");
+    assert!(mine_later >= 1, "three days later the reviewer is told");
+    let unit_later = count(
+        s.app.alerts_at(&leader_actor, later).await.unwrap(),
+        "unit_review_overdue",
+    );
+    assert!(
+        unit_later >= 1,
+        "and the unit's leaders are told (escalation)"
+    );
+
+    // The reviewer agrees: the signer's step has no days, so the alerts go.
+    let (st, d) = s
+        .send(
+            "POST",
+            &reviewer,
+            &format!("/api/v1/outgoing/{id}/review"),
+            json!({"decision": "approve"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{d}");
+    assert!(d["step_due_at"].is_null(), "{d}");
+    assert_eq!(
+        count(
+            s.app.alerts_at(&reviewer_actor, later).await.unwrap(),
+            "review_overdue"
+        ),
+        mine_later - 1
+    );
+    assert_eq!(
+        count(
+            s.app.alerts_at(&leader_actor, later).await.unwrap(),
+            "unit_review_overdue"
+        ),
+        unit_later - 1
+    );
+    s.stop().await;
+}

@@ -45,6 +45,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "list_index",
         sql: include_str!("../migrations/sqlite/0007_list_index.sql"),
     },
+    Migration {
+        version: 8,
+        name: "review_deadlines",
+        sql: include_str!("../migrations/sqlite/0008_review_deadlines.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -82,6 +87,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 7,
         name: "list_index",
         sql: include_str!("../migrations/postgres/0007_list_index.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "review_deadlines",
+        sql: include_str!("../migrations/postgres/0008_review_deadlines.sql"),
     },
 ];
 

@@ -294,6 +294,8 @@ pub struct Document {
     pub review_plan: Option<String>,
     /// The flow version the document started with.
     pub flow_version_id: Option<i64>,
+    /// When the active review step is due (ms), if its step has a number of days.
+    pub step_due_at: Option<i64>,
     pub review_round: i64,
     pub review_step: i64,
     /// The issued document of this installation it is a copy of (incoming from inside).
@@ -456,6 +458,8 @@ pub struct DocFilter {
     pub due_by: Option<String>,
     /// Only documents that arrived at or before this time (ms).
     pub received_before: Option<i64>,
+    /// Only drafts in review whose active step was due before this time (ms).
+    pub step_due_before: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -470,6 +474,7 @@ impl DocFilter {
             query: None,
             due_by: None,
             received_before: None,
+            step_due_before: None,
             limit: 50,
             offset: 0,
         }

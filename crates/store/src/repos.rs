@@ -262,6 +262,10 @@ pub trait DocumentRead: Send {
     /// Every review of every round, in order.
     async fn reviews(&mut self, document_id: i64) -> Result<Vec<Review>>;
     async fn recipients(&mut self, document_id: i64) -> Result<Vec<Recipient>>;
+    /// The assignments of every document numbered in a register, by document (for its book).
+    async fn register_assignments(&mut self, register_id: i64) -> Result<Vec<Assignment>>;
+    /// The recipients of every document numbered in a register, by document (for its book).
+    async fn register_recipients(&mut self, register_id: i64) -> Result<Vec<Recipient>>;
     /// The recipient row of the sender whose incoming copy this is.
     async fn recipient_of_copy(&mut self, incoming_id: i64) -> Result<Option<Recipient>>;
     async fn comments(&mut self, document_id: i64) -> Result<Vec<Comment>>;

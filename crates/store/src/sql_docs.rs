@@ -101,6 +101,12 @@ pub(crate) fn doc_where(f: &crate::model::DocFilter) -> (String, Vec<Bind>) {
             p(Bind::Str(due.clone()))
         ));
     }
+    if let Some(t) = f.step_due_before {
+        conds.push(format!(
+            "d.state = 'in_review' AND d.step_due_at IS NOT NULL AND d.step_due_at < {}",
+            p(Bind::I64(t))
+        ));
+    }
     if let Some(t) = f.received_before {
         conds.push(format!(
             "d.received_at IS NOT NULL AND d.received_at <= {}",
@@ -177,6 +183,7 @@ macro_rules! impl_doc_repos {
                     direction_note: r.try_get("direction_note")?,
                     signer_id: r.try_get("signer_id")?,
                     review_plan: r.try_get("review_plan")?,
+                    step_due_at: r.try_get("step_due_at")?,
                     flow_version_id: r.try_get("flow_version_id")?,
                     review_round: r.try_get("review_round")?,
                     review_step: r.try_get("review_step")?,
@@ -421,6 +428,28 @@ macro_rules! impl_doc_repos {
                     rows.iter().map(recipient_from).collect()
                 }
 
+                async fn register_assignments(&mut self, register_id: i64) -> Result<Vec<Assignment>> {
+                    let rows = sqlx::query(
+                        "SELECT a.* FROM document_assignments a JOIN documents d ON d.id = a.document_id \
+                         WHERE d.register_id = $1 AND d.reg_number IS NOT NULL ORDER BY a.document_id, a.id",
+                    )
+                    .bind(register_id)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(assignment_from).collect()
+                }
+
+                async fn register_recipients(&mut self, register_id: i64) -> Result<Vec<Recipient>> {
+                    let rows = sqlx::query(
+                        "SELECT x.* FROM document_recipients x JOIN documents d ON d.id = x.document_id \
+                         WHERE d.register_id = $1 AND d.reg_number IS NOT NULL ORDER BY x.document_id, x.id",
+                    )
+                    .bind(register_id)
+                    .fetch_all(&mut *self.0)
+                    .await?;
+                    rows.iter().map(recipient_from).collect()
+                }
+
                 async fn recipient_of_copy(&mut self, incoming_id: i64) -> Result<Option<Recipient>> {
                     let r = sqlx::query("SELECT * FROM document_recipients WHERE incoming_id = $1")
                         .bind(incoming_id)
@@ -634,7 +663,7 @@ macro_rules! impl_doc_repos {
                          urgency = $14, secrecy = $15, deadline = $16, register_id = $17, reg_number = $18, registered_at = $19, \
                          issued_at = $20, presented_to = $21, direction_note = $22, signer_id = $23, review_round = $24, \
                          review_step = $25, reply_to_id = $26, replaces_id = $27, reason = $28, note = $29, updated_at = $30, \
-                         review_plan = $32, flow_version_id = $33 WHERE id = $31",
+                         review_plan = $32, flow_version_id = $33, step_due_at = $34 WHERE id = $31",
                     )
                     .bind(d.state.code())
                     .bind(&d.doc_type)
@@ -669,6 +698,7 @@ macro_rules! impl_doc_repos {
                     .bind(d.id)
                     .bind(&d.review_plan)
                     .bind(d.flow_version_id)
+                    .bind(d.step_due_at)
                     .execute(&mut *self.0)
                     .await?;
                     expect_one(r.rows_affected())

@@ -1853,6 +1853,8 @@ const MAX_FORM_STEPS: usize = 20;
 pub struct StepForm {
     pub mode: String,
     pub people: Vec<i64>,
+    /// Days the step has, as typed (empty: no limit).
+    pub days: String,
 }
 
 /// What the draft form shows: blanks, a draft as it is, or what the drafter typed.
@@ -1890,6 +1892,7 @@ impl DraftForm {
             steps.push(StepForm {
                 mode: f.get(&mode).to_string(),
                 people: ids_of(f, &people),
+                days: f.get(&format!("step{n}_days")).trim().to_string(),
             });
         }
         DraftForm {
@@ -1945,6 +1948,7 @@ impl DraftForm {
                 .map(|s| StepForm {
                     mode: s.mode,
                     people: s.people,
+                    days: s.days.map(|d| d.to_string()).unwrap_or_default(),
                 })
                 .collect(),
             to_units: recipients.iter().filter_map(|r| r.unit_id).collect(),
@@ -1965,19 +1969,31 @@ impl DraftForm {
                 message: "Chọn người có thẩm quyền ký.".into(),
             });
         }
-        let reviewers = self
-            .steps
-            .iter()
-            .filter(|s| !s.people.is_empty())
-            .map(|s| ReviewStepInput {
+        let mut reviewers = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            if s.people.is_empty() {
+                continue;
+            }
+            let days = match s.days.as_str() {
+                "" => None,
+                t => Some(t.parse::<i64>().map_err(|_| AppError::Invalid {
+                    field: "reviewers".into(),
+                    message: format!(
+                        "Thời hạn của bước duyệt {} phải là một số ngày, ví dụ 2 (đang là \"{t}\").",
+                        i + 1
+                    ),
+                })?),
+            };
+            reviewers.push(ReviewStepInput {
                 mode: if s.mode.is_empty() {
                     "all".into()
                 } else {
                     s.mode.clone()
                 },
                 people: s.people.clone(),
-            })
-            .collect();
+                days,
+            });
+        }
         let mut recipients: Vec<RecipientInput> = self
             .to_units
             .iter()
@@ -2068,6 +2084,8 @@ pub struct StepView {
     /// One approval is enough (otherwise every person chosen approves).
     pub any: bool,
     pub people: Vec<Pick>,
+    /// Days the step has, as typed or stored.
+    pub days: String,
 }
 
 #[derive(Template)]
@@ -2153,6 +2171,7 @@ async fn draft_page(
             StepView {
                 n: i as i64 + 1,
                 any: s.mode == "any",
+                days: s.days.clone(),
                 people: reviewers
                     .iter()
                     .map(|p| Pick {
@@ -2214,7 +2233,7 @@ pub async fn draft_form(
         steps: vec![
             StepForm {
                 mode: "all".into(),
-                people: Vec::new(),
+                ..StepForm::default()
             };
             FORM_STEPS
         ],

@@ -1,5 +1,6 @@
 //! In-app alerts, computed when asked (never stale): incoming documents not registered in time, deadlines near
-//! or passed, units with nobody to receive documents.
+//! or passed, review steps past their days (to the reviewer and, as escalation, to the drafting unit's
+//! leaders), units with nobody to receive documents.
 
 use super::*;
 
@@ -12,7 +13,8 @@ pub const DEADLINE_NEAR_DAYS: i64 = 2;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertView {
-    /// `unregistered`, `unacknowledged`, `overdue`, `due_soon`, `unit_overdue`, `no_clerk`.
+    /// `unregistered`, `unacknowledged`, `overdue`, `due_soon`, `review_overdue`, `unit_review_overdue`,
+    /// `unit_overdue`, `no_clerk`.
     pub kind: String,
     /// `danger` or `warning`.
     pub level: String,
@@ -104,7 +106,36 @@ impl App {
                 link: "/documents/queues/assigned".into(),
             });
         }
+        // Review steps past their days: the reviewer, then (escalation) the leaders of the drafting unit.
+        let mut slow = DocFilter::new(actor.clearance, DocScope::ReviewBy(actor.person_id, now));
+        slow.step_due_before = Some(now);
+        let n = r.count_documents(&slow).await?;
+        if n > 0 {
+            out.push(AlertView {
+                kind: "review_overdue".into(),
+                level: "danger".into(),
+                message: format!("{n} dự thảo chờ ý kiến của bạn đã quá thời hạn của bước duyệt."),
+                count: n,
+                link: "/documents/queues/to_review".into(),
+            });
+        }
         let leader_units = units_with_role(actor, Role::Leader);
+        if !leader_units.is_empty() {
+            let mut f = DocFilter::new(actor.clearance, DocScope::Units(leader_units.clone()));
+            f.step_due_before = Some(now);
+            let n = r.count_documents(&f).await?;
+            if n > 0 {
+                out.push(AlertView {
+                    kind: "unit_review_overdue".into(),
+                    level: "warning".into(),
+                    message: format!(
+                        "{n} dự thảo của đơn vị đang chậm ở một bước duyệt quá thời hạn."
+                    ),
+                    count: n,
+                    link: format!("/documents?unit_id={}&state=in_review", leader_units[0]),
+                });
+            }
+        }
         if !leader_units.is_empty() {
             let mut f = DocFilter::new(actor.clearance, DocScope::Units(leader_units.clone()));
             f.direction = Some(vanthu_store::Direction::Incoming);

@@ -78,6 +78,31 @@ impl App {
             .into_iter()
             .map(|t| (t.code, t.name))
             .collect();
+        // Handlers, recipients and names for the whole book at once, not row by row.
+        let mut assignments: std::collections::HashMap<i64, Vec<vanthu_store::Assignment>> =
+            std::collections::HashMap::new();
+        let mut recipients: std::collections::HashMap<i64, Vec<String>> =
+            std::collections::HashMap::new();
+        if reg.kind == RegisterKind::Incoming {
+            for a in r.register_assignments(register_id).await? {
+                assignments.entry(a.document_id).or_default().push(a);
+            }
+        } else {
+            for x in r.register_recipients(register_id).await? {
+                recipients.entry(x.document_id).or_default().push(x.name);
+            }
+        }
+        let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        let person_ids: std::collections::BTreeSet<i64> = assignments
+            .values()
+            .flatten()
+            .map(|a| a.person_id)
+            .chain(docs.values().map(|d| d.created_by))
+            .collect();
+        for id in person_ids {
+            names.insert(id, person_ref(&mut *r, id).await?.full_name);
+        }
+        let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
         let mut numbers: Vec<i64> = entries.iter().map(|e| e.number).collect();
         numbers.sort();
         let type_and_subject = |d: &Document| match d.doc_type.as_ref().and_then(|c| types.get(c)) {
@@ -136,16 +161,14 @@ impl App {
                             row.number_notation = d.notation.clone().unwrap_or_default();
                             row.doc_date = d.doc_date.as_deref().map(date_vn).unwrap_or_default();
                             row.type_and_subject = type_and_subject(d);
-                            let assignments = r.assignments(d.id).await?;
-                            let mut names = Vec::new();
-                            for a in assignments
+                            let handlers = assignments.get(&d.id).map(Vec::as_slice).unwrap_or(&[]);
+                            let names: Vec<String> = handlers
                                 .iter()
                                 .filter(|a| a.role != vanthu_store::AssignmentRole::Info)
-                            {
-                                names.push(person_ref(&mut *r, a.person_id).await?.full_name);
-                            }
+                                .map(|a| name_of(a.person_id))
+                                .collect();
                             row.recipient = names.join(", ");
-                            row.transfer_date = assignments
+                            row.transfer_date = handlers
                                 .first()
                                 .map(|a| local_date(a.assigned_at))
                                 .unwrap_or_default();
@@ -169,17 +192,11 @@ impl App {
                             row.doc_date = d.doc_date.as_deref().map(date_vn).unwrap_or_default();
                             row.type_and_subject = type_and_subject(d);
                             row.signer = d.signer.clone().unwrap_or_default();
-                            let rec: Vec<String> = r
-                                .recipients(d.id)
-                                .await?
-                                .into_iter()
-                                .map(|x| x.name)
-                                .collect();
-                            row.recipients = rec.join("; ");
-                            row.archive_holder = format!(
-                                "Văn thư; {}",
-                                person_ref(&mut *r, d.created_by).await?.full_name
-                            );
+                            row.recipients = recipients
+                                .get(&d.id)
+                                .map(|x| x.join("; "))
+                                .unwrap_or_default();
+                            row.archive_holder = format!("Văn thư; {}", name_of(d.created_by));
                             row.copies = d.copies.map(|c| c.to_string()).unwrap_or_default();
                             row.transfer_date = d.issued_at.map(local_date).unwrap_or_default();
                         }

@@ -189,6 +189,10 @@ pub struct DocumentView {
     pub signer_id: Option<i64>,
     /// The processing flow version the document follows (it keeps it when the unit's flow changes).
     pub flow_version_id: Option<i64>,
+    /// In review: when the active step is due (its flow step's days), if it has days.
+    pub step_due_at: Option<String>,
+    /// In review: the active step is past its days.
+    pub step_overdue: bool,
     pub source_id: Option<i64>,
     pub reply_to_id: Option<i64>,
     pub replaces_id: Option<i64>,
@@ -275,6 +279,11 @@ pub fn document_view(d: &Document) -> DocumentView {
         direction_note: d.direction_note.clone(),
         signer_id: d.signer_id,
         flow_version_id: d.flow_version_id,
+        step_due_at: d
+            .step_due_at
+            .filter(|_| d.state == DocState::InReview)
+            .map(iso),
+        step_overdue: d.state == DocState::InReview && d.step_due_at.is_some_and(|t| t < now_ms()),
         source_id: d.source_id,
         reply_to_id: d.reply_to_id,
         replaces_id: d.replaces_id,

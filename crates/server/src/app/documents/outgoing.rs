@@ -23,6 +23,19 @@ pub struct ReviewStepInput {
     pub mode: String,
     /// The reviewers of this step.
     pub people: Vec<i64>,
+    /// Days the step has, from the moment it starts; past them it is overdue and the unit's leaders are
+    /// alerted. From the flow's step when the chain comes from the flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+}
+
+/// When step `index` of the draft's chain, starting at `from` (ms), is due (`None`: the step has no days, or it
+/// is the signer's).
+fn step_due(d: &Document, index: i64, from: i64) -> Option<i64> {
+    let plan: Vec<ReviewStepInput> =
+        serde_json::from_str(d.review_plan.as_deref().unwrap_or("[]")).ok()?;
+    let days = plan.get(usize::try_from(index).ok()?)?.days?;
+    Some(from + days * 86_400_000)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -160,9 +173,21 @@ fn check_input(actor: &Actor, input: &OutgoingInput) -> AppResult<Checked> {
                 });
             }
         }
+        if let Some(days) = s.days
+            && !(1..=365).contains(&days)
+        {
+            return Err(AppError::Invalid {
+                field: "reviewers".into(),
+                message: format!(
+                    "Thời hạn của bước duyệt {} phải từ 1 đến 365 ngày (đang là {days}).",
+                    i + 1
+                ),
+            });
+        }
         plan.push(ReviewStepInput {
             mode: mode.code().into(),
             people: s.people.clone(),
+            days: s.days,
         });
     }
     if plan.len() > 10 {
@@ -540,6 +565,7 @@ async fn apply_flow(
                 eff.reviewers.push(ReviewStepInput {
                     mode: st.mode.code().into(),
                     people,
+                    days: st.deadline_days,
                 });
             }
             used = true;
@@ -578,17 +604,16 @@ async fn apply_flow(
     Ok((eff, if used { flow.map(|(id, _)| id) } else { None }))
 }
 
-fn doc_of_mine(actor: &Actor, d: &Document, rel: Relation) -> AppResult<()> {
+fn doc_of_mine(d: &Document, rel: Relation) -> AppResult<()> {
     if d.direction == Direction::Incoming {
         return Err(AppError::Conflict(
             "Đây là văn bản đến, không phải dự thảo.".into(),
         ));
     }
     if !rel.creator {
-        return Err(AppError::Forbidden(format!(
-            "Chỉ người soạn được sửa, trình dự thảo này ({}).",
-            actor.full_name
-        )));
+        return Err(AppError::Forbidden(
+            "Chỉ người soạn dự thảo này được sửa, trình hay rút lại dự thảo.".into(),
+        ));
     }
     Ok(())
 }
@@ -703,10 +728,17 @@ impl App {
         id: i64,
         input: &OutgoingInput,
     ) -> AppResult<DocumentView> {
-        check_input(actor, input)?;
         let mut tx = self.store.write().await?;
         let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
-        doc_of_mine(actor, &d, rel)?;
+        // Who may edit and when first: someone who may not gets that answer, whatever they sent.
+        doc_of_mine(&d, rel)?;
+        if d.state != DocState::Draft {
+            return Err(AppError::Conflict(format!(
+                "Chỉ sửa được dự thảo; văn bản đang ở trạng thái \"{}\".",
+                d.state.label()
+            )));
+        }
+        check_input(actor, input)?;
         // A draft keeps the flow version it started with, unless another flow is named.
         let pinned = if input.flow_id.is_none() {
             d.flow_version_id
@@ -715,12 +747,6 @@ impl App {
         };
         let (eff, fv) = apply_flow(&mut *tx, actor.person_id, input, pinned).await?;
         let c = check_input(actor, &eff)?;
-        if d.state != DocState::Draft {
-            return Err(AppError::Conflict(format!(
-                "Chỉ sửa được dự thảo; văn bản đang ở trạng thái \"{}\".",
-                d.state.label()
-            )));
-        }
         if input.unit_id != d.unit_id || input.internal != (d.direction == Direction::Internal) {
             return Err(AppError::Invalid {
                 field: "unit_id".into(),
@@ -733,7 +759,12 @@ impl App {
         d.urgency = c.urgency;
         d.secrecy = c.secrecy;
         d.signer_id = Some(signer_of(&eff));
-        d.flow_version_id = fv;
+        // The draft keeps the flow version it started with, also when its chain is restated by hand.
+        d.flow_version_id = if input.flow_id.is_some() {
+            fv
+        } else {
+            fv.or(d.flow_version_id)
+        };
         d.review_plan = Some(serde_json::to_string(&c.plan).expect("plan serialises"));
         d.reply_to_id = input.reply_to_id;
         d.replaces_id = input.replaces_id;
@@ -766,7 +797,7 @@ impl App {
     pub async fn submit(&self, actor: &Actor, id: i64) -> AppResult<DocumentView> {
         let mut tx = self.store.write().await?;
         let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
-        doc_of_mine(actor, &d, rel)?;
+        doc_of_mine(&d, rel)?;
         let next = step(&d, Action::Submit)?;
         let files = tx.document_files(id).await?;
         if !files
@@ -796,6 +827,7 @@ impl App {
         d.state = next;
         d.reason = None;
         let now = now_ms();
+        d.step_due_at = step_due(&d, 0, now);
         tx.update_document(&d, now).await?;
         let first = match plan.first() {
             Some(s) => {
@@ -907,6 +939,7 @@ impl App {
         if !approve {
             d.state = step(&d, Action::Return)?;
             d.reason = comment.clone();
+            d.step_due_at = None;
             summary = format!(
                 "{} trả lại dự thảo: {}",
                 if signing {
@@ -947,10 +980,12 @@ impl App {
                 }
                 ChainOutcome::NextStep(n) => {
                     d.review_step = n as i64;
+                    d.step_due_at = step_due(&d, d.review_step, now);
                     "Đồng ý; chuyển bước duyệt tiếp theo".to_string()
                 }
                 ChainOutcome::Approved => {
                     d.state = step(&d, Action::Approve)?;
+                    d.step_due_at = None;
                     d.signer = Some(actor.full_name.clone());
                     "Duyệt ký; chờ văn thư kiểm tra thể thức, cấp số và ban hành".to_string()
                 }
@@ -985,7 +1020,7 @@ impl App {
     pub async fn withdraw(&self, actor: &Actor, id: i64) -> AppResult<DocumentView> {
         let mut tx = self.store.write().await?;
         let (mut d, rel) = see_for_update(&mut tx, actor, id).await?;
-        doc_of_mine(actor, &d, rel)?;
+        doc_of_mine(&d, rel)?;
         if d.state != DocState::InReview {
             return Err(AppError::Conflict(format!(
                 "Chỉ rút lại được dự thảo đang trình duyệt; văn bản đang ở trạng thái \"{}\".",
@@ -994,6 +1029,7 @@ impl App {
         }
         d.state = step(&d, Action::Return)?;
         d.reason = Some("Người soạn rút lại".into());
+        d.step_due_at = None;
         tx.update_document(&d, now_ms()).await?;
         record(
             &mut tx,
