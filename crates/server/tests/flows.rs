@@ -361,3 +361,83 @@ async fn a_delegate_decides_in_place_of_the_signer() {
         s.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_delegate_directs_what_was_presented_to_the_leader() {
+    let s = TestServer::demo().await;
+    let a = s.unit_id("ubnd.ninhbinh").await;
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let leader = s.token("ubnd.ninhbinh.lanhdao", DEMO_PASSWORD).await;
+    let leader_id = s.person_id("ubnd.ninhbinh.lanhdao").await;
+    let deputy = s.token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD).await;
+    let deputy_id = s.person_id("ubnd.ninhbinh.chuyenvien").await;
+    let form = reqwest::multipart::Form::new().text(
+        "metadata",
+        json!({"unit_id": a, "subject": "Đề nghị báo cáo tình hình", "author": "Bộ Nội vụ"})
+            .to_string(),
+    );
+    let r = s
+        .client()
+        .post(s.url("/api/v1/incoming"))
+        .bearer_auth(&clerk)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let (st, p) = s
+        .send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/incoming/{id}/present"),
+            json!({"leader_id": leader_id}),
+        )
+        .await;
+    assert_eq!(st, 200, "{p}");
+    let direct =
+        json!({"direction": "Đồng chí chủ trì, báo cáo trước ngày 30.", "lead": deputy_id});
+    let (st, e) = s
+        .send(
+            "POST",
+            &deputy,
+            &format!("/api/v1/incoming/{id}/assign"),
+            direct.clone(),
+        )
+        .await;
+    assert_eq!(
+        st, 404,
+        "before a delegation the document is not even theirs to see: {e}"
+    );
+    let today = vanthu_server::app::documents::today_local();
+    let (st, g) = s.send("POST", &leader, "/api/v1/me/delegations", json!({"to_person_id": deputy_id, "from": today, "until": today, "reason": "Đi công tác"})).await;
+    assert_eq!(st, 201, "{g}");
+    let (_, detail) = s.get(&deputy, &format!("/api/v1/documents/{id}")).await;
+    assert!(
+        detail["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == "assign"),
+        "{detail}"
+    );
+    let (st, d) = s
+        .send(
+            "POST",
+            &deputy,
+            &format!("/api/v1/incoming/{id}/assign"),
+            direct,
+        )
+        .await;
+    assert_eq!(st, 200, "{d}");
+    assert_eq!(d["state"], "assigned");
+    let (_, h) = s
+        .get(&leader, &format!("/api/v1/documents/{id}/history"))
+        .await;
+    let last = h["items"].as_array().unwrap().last().unwrap()["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(last.contains("được ủy quyền, thay"), "{last}");
+    s.stop().await;
+}

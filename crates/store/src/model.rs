@@ -432,7 +432,13 @@ pub enum DocScope {
     /// Every document held by these units (clerks and leaders of those units).
     Units(Vec<i64>),
     /// Incoming documents presented to this person, or presented to no one in particular in these units.
-    PresentedTo { person_id: i64, units: Vec<i64> },
+    /// Incoming documents presented to the person (or to someone who delegated to them at `at`, ms), or not
+    /// presented to anyone yet in `units`.
+    PresentedTo {
+        person_id: i64,
+        units: Vec<i64>,
+        at: i64,
+    },
     /// Documents with an open assignment (pending or processing) of this person.
     AssignedTo(i64),
     /// Drafts waiting for this person's decision in the current review step, or for the decision of someone

@@ -27,11 +27,18 @@ pub(crate) fn doc_where(f: &crate::model::DocFilter) -> (String, Vec<Bind>) {
     };
     match &f.scope {
         DocScope::Units(units) => conds.push(format!("d.unit_id IN {}", in_list(units, &mut p))),
-        DocScope::PresentedTo { person_id, units } => {
+        DocScope::PresentedTo {
+            person_id,
+            units,
+            at,
+        } => {
             let me = p(Bind::I64(*person_id));
+            let at = p(Bind::I64(*at));
             let units = in_list(units, &mut p);
             conds.push(format!(
-                "d.direction = 'incoming' AND (d.presented_to = {me} OR (d.presented_to IS NULL AND d.unit_id IN {units}))"
+                "d.direction = 'incoming' AND (d.presented_to = {me} OR (d.presented_to IS NULL AND d.unit_id IN {units}) \
+                 OR d.presented_to IN (SELECT g.from_person FROM delegations g WHERE g.to_person = {me} \
+                 AND g.starts_at <= {at} AND g.ends_at > {at} AND g.revoked_at IS NULL))"
             ));
         }
         // The person's few rows drive these listings (`d.id IN (…)` lets SQLite start from the index of

@@ -750,26 +750,31 @@ impl App {
         }
         let mut tx = self.store.write().await?;
         let (mut d, _) = see_for_update(&mut tx, actor, id).await?;
-        if !has_role(actor, d.unit_id, Role::Leader) {
-            return Err(AppError::Forbidden(
-                "Chỉ lãnh đạo của đơn vị được chỉ đạo, phân công xử lý văn bản.".into(),
-            ));
-        }
+        let now = now_ms();
+        // Presented to another leader: only that leader directs, or whoever they delegated to for now.
+        let mut on_behalf = None;
         if d.state == DocState::Presented
             && let Some(p) = d.presented_to
             && p != actor.person_id
         {
             let to = person_ref(&mut *tx, p).await?;
-            return Err(AppError::Forbidden(format!(
-                "Văn bản đã được trình {}; chỉ người đó cho ý kiến chỉ đạo.",
-                to.full_name
-            )));
+            if !tx.delegated(p, actor.person_id, now).await? {
+                return Err(AppError::Forbidden(format!(
+                    "Văn bản đã được trình {}; chỉ người đó (hoặc người được ủy quyền) cho ý kiến chỉ đạo.",
+                    to.full_name
+                )));
+            }
+            on_behalf = Some(to);
+        }
+        if on_behalf.is_none() && !has_role(actor, d.unit_id, Role::Leader) {
+            return Err(AppError::Forbidden(
+                "Chỉ lãnh đạo của đơn vị được chỉ đạo, phân công xử lý văn bản.".into(),
+            ));
         }
         d.state = step(&d, Action::Assign)?;
         if d.state == DocState::Assigned && d.presented_to.is_none() {
             d.presented_to = Some(actor.person_id);
         }
-        let now = now_ms();
         let existing = tx.assignments(id).await?;
         let mut names = Vec::new();
         let targets = input
@@ -827,15 +832,19 @@ impl App {
             "document",
             id,
             format!(
-                "Chỉ đạo: {}. Giao: {}{}",
+                "Chỉ đạo: {}. Giao: {}{}{}",
                 excerpt(&direction, 300),
                 names.join(", "),
                 deadline
                     .as_deref()
                     .map(|dl| format!("; hạn {}", date_vn(dl)))
+                    .unwrap_or_default(),
+                on_behalf
+                    .as_ref()
+                    .map(|p| format!(" (được ủy quyền, thay {})", p.full_name))
                     .unwrap_or_default()
             ),
-            serde_json::json!({"lead": input.lead, "co": input.co, "info": input.info, "deadline": deadline}),
+            serde_json::json!({"lead": input.lead, "co": input.co, "info": input.info, "deadline": deadline, "on_behalf_of": on_behalf.as_ref().map(|p| p.id)}),
         )
         .await?;
         tx.commit().await?;

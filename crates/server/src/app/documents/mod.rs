@@ -119,6 +119,14 @@ pub(crate) async fn see(
             }
         }
     }
+    if !rel.any()
+        && d.state == DocState::Presented
+        && let Some(p) = d.presented_to
+        && tx.delegated(p, actor.person_id, now_ms()).await?
+    {
+        // A delegate of the leader an incoming document waits on for direction.
+        rel.party = true;
+    }
     if !rel.any() && d.direction == vanthu_store::Direction::Internal && d.state != DocState::Draft
     {
         let units: Vec<i64> = actor.memberships.iter().map(|m| m.unit_id).collect();
@@ -545,6 +553,7 @@ impl Queue {
                 DocScope::PresentedTo {
                     person_id: actor.person_id,
                     units: leader_units,
+                    at: now_ms(),
                 },
                 &[DocState::Presented],
             )),
@@ -1068,8 +1077,11 @@ pub(crate) fn allowed_actions(
         }
         _ => {}
     }
+    // A leader directs; so does whoever the leader it was presented to has delegated to.
+    let delegate =
+        d.state == DocState::Presented && d.presented_to.is_some_and(|p| delegators.contains(&p));
     if d.direction == Dir::Incoming
-        && rel.leader
+        && (rel.leader || delegate)
         && matches!(
             d.state,
             DocState::Registered | DocState::Presented | DocState::Assigned | DocState::Processing
