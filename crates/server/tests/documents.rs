@@ -1350,3 +1350,33 @@ async fn review_steps_past_their_days_alert_the_reviewer_and_the_units_leaders()
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_long_list_is_counted_up_to_a_cap() {
+    let s = TestServer::demo().await;
+    let unit = s.unit_id("ubnd.ninhbinh").await;
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    for i in 1..=5 {
+        let meta = json!({"unit_id": unit, "subject": format!("Công văn số {i}"), "author": "Bộ Nội vụ", "notation": format!("{i}/BNV-VP")});
+        let (st, d) = multipart(&s, &clerk, "/api/v1/incoming", meta, vec![]).await;
+        assert_eq!(st, 201, "{d}");
+    }
+    let (st, page) = s
+        .get(&clerk, &format!("/api/v1/documents?unit_id={unit}&limit=5"))
+        .await;
+    assert_eq!(st, 200, "{page}");
+    let total = page["total"].as_i64().unwrap();
+    assert!(total > 3, "the demo unit has documents: {page}");
+    assert_eq!(page["total_exact"], true, "far below the cap");
+    // The store's capped count stops at the cap and counts exactly below it.
+    let f = vanthu_store::DocFilter::new(
+        vanthu_domain::Clearance(Some(vanthu_domain::Secrecy::TuyetMat)),
+        vanthu_store::DocScope::Units(vec![unit]),
+    );
+    let mut r = s.app.store.read().await.unwrap();
+    let exact = r.count_documents(&f).await.unwrap();
+    assert_eq!(r.count_documents_upto(&f, 3).await.unwrap(), 3);
+    assert_eq!(r.count_documents_upto(&f, exact + 10).await.unwrap(), exact);
+    drop(r);
+    s.stop().await;
+}

@@ -244,6 +244,8 @@ pub trait DocumentRead: Send {
     async fn document(&mut self, id: i64) -> Result<Option<Document>>;
     async fn list_documents(&mut self, f: &DocFilter) -> Result<Vec<Document>>;
     async fn count_documents(&mut self, f: &DocFilter) -> Result<i64>;
+    /// Counts the documents of the filter, stopping at `cap`: a long list's pager needs no more.
+    async fn count_documents_upto(&mut self, f: &DocFilter, cap: i64) -> Result<i64>;
     /// Incoming documents of a unit with the same folded sender and notation and the same date, at or below the
     /// reader's secrecy level (a warning must not reveal a document the reader may not know of).
     async fn find_duplicates(

@@ -360,6 +360,16 @@ macro_rules! impl_doc_repos {
                     Ok(r.try_get("n")?)
                 }
 
+                async fn count_documents_upto(&mut self, f: &DocFilter, cap: i64) -> Result<i64> {
+                    let (body, binds) = doc_where(f);
+                    // The cap is a number of ours, never input text.
+                    let sql = format!("SELECT COUNT(*) AS n FROM (SELECT 1 AS one {body} LIMIT {}) capped", cap.max(0));
+                    let r = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+                        .fetch_one(&mut *self.0)
+                        .await?;
+                    Ok(r.try_get("n")?)
+                }
+
                 async fn find_duplicates(
                     &mut self,
                     unit_id: i64,

@@ -1912,8 +1912,7 @@ const ASSIGNED_WHERE_COUNT: &str = "SELECT COUNT(*) AS n FROM documents d WHERE 
 const ASSIGNED_LIST: &str = "SELECT d.* FROM documents d WHERE d.secrecy <= $1 AND d.state NOT IN ('done', 'revoked', 'rejected') AND d.id IN (SELECT a.document_id FROM document_assignments a WHERE a.person_id = $2 AND a.state IN ('pending', 'processing')) ORDER BY d.id DESC LIMIT $3 OFFSET $4";
 const TO_PRESENT_COUNT: &str = "SELECT COUNT(*) AS n FROM documents d WHERE d.secrecy <= $1 AND d.unit_id IN ($2) AND d.state IN ($3)";
 const TO_PRESENT_LIST: &str = "SELECT d.* FROM documents d WHERE d.secrecy <= $1 AND d.unit_id IN ($2) AND d.state IN ($3) ORDER BY d.id DESC LIMIT $4 OFFSET $5";
-const UNIT_COUNT: &str =
-    "SELECT COUNT(*) AS n FROM documents d WHERE d.secrecy <= $1 AND d.unit_id IN ($2)";
+const UNIT_COUNT: &str = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM documents d WHERE d.secrecy <= $1 AND d.unit_id IN ($2) LIMIT 10001) capped";
 const UNIT_LIST: &str = "SELECT d.* FROM documents d WHERE d.secrecy <= $1 AND d.unit_id IN ($2) ORDER BY d.id DESC LIMIT $3 OFFSET $4";
 fn pages(unit_id: i64, specialist_id: i64) -> Vec<Page> {
     vec![

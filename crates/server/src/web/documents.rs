@@ -442,6 +442,8 @@ fn doc_row(d: &DocumentView, units: &HashMap<i64, String>) -> DocRow {
 /// Where a list stands: "51–100 of 130" and the links to the pages around.
 pub struct Pager {
     pub total: i64,
+    /// The total is a lower bound (a long list counted up to a cap).
+    pub more: bool,
     pub first: i64,
     pub last: i64,
     pub prev: Option<String>,
@@ -453,6 +455,7 @@ fn pager(total: i64, page: i64, shown: usize, link: impl Fn(i64) -> String) -> P
     let shown = shown as i64;
     Pager {
         total,
+        more: false,
         first: if shown > 0 { offset + 1 } else { 0 },
         last: offset + shown,
         prev: (page > 1).then(|| link(page - 1)),
@@ -619,6 +622,7 @@ pub async fn list(
     let mut status = StatusCode::OK;
     let mut rows = Vec::new();
     let mut total = 0;
+    let mut more = false;
     if unit_id > 0 {
         let query = ListQuery {
             unit_id,
@@ -631,6 +635,7 @@ pub async fn list(
         match app.unit_documents(&user.actor, &query).await {
             Ok(p) => {
                 total = p.total;
+                more = !p.total_exact;
                 rows = p.items.iter().map(|d| doc_row(d, &names)).collect();
             }
             Err(e) => {
@@ -639,7 +644,7 @@ pub async fn list(
             }
         }
     }
-    let pager = pager(total, page, rows.len(), |p| {
+    let mut pager = pager(total, page, rows.len(), |p| {
         format!(
             "/documents?unit_id={unit_id}&direction={}&state={}&q={}&page={p}",
             encode_query(&direction),
@@ -647,6 +652,7 @@ pub async fn list(
             encode_query(&q)
         )
     });
+    pager.more = more;
     let t = ListTpl {
         layout,
         code: "",

@@ -570,11 +570,17 @@ impl Queue {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DocumentPage {
+    /// How many documents the list has; with `total_exact` false, at least this many (a unit's whole list is
+    /// counted up to [`LIST_COUNT_CAP`]: a filter narrows it).
     pub total: i64,
+    pub total_exact: bool,
     pub limit: i64,
     pub offset: i64,
     pub items: Vec<DocumentView>,
 }
+
+/// A unit's list is counted up to this many documents; beyond, the page says "more than" and a filter narrows it.
+pub const LIST_COUNT_CAP: i64 = 10_000;
 
 /// The filter of the unit listing (`GET /api/v1/documents`).
 #[derive(Debug, Clone, Default)]
@@ -600,6 +606,7 @@ impl App {
         let Some(mut f) = queue.filter(actor) else {
             return Ok(DocumentPage {
                 total: 0,
+                total_exact: true,
                 limit,
                 offset,
                 items: vec![],
@@ -616,6 +623,7 @@ impl App {
         let items = r.list_documents(&f).await?;
         Ok(DocumentPage {
             total,
+            total_exact: true,
             limit,
             offset,
             items: items.iter().map(document_view).collect(),
@@ -656,10 +664,11 @@ impl App {
         f.limit = q.limit;
         f.offset = q.offset;
         let mut r = self.store.read().await?;
-        let total = r.count_documents(&f).await?;
+        let counted = r.count_documents_upto(&f, LIST_COUNT_CAP + 1).await?;
         let items = r.list_documents(&f).await?;
         Ok(DocumentPage {
-            total,
+            total: counted.min(LIST_COUNT_CAP),
+            total_exact: counted <= LIST_COUNT_CAP,
             limit: q.limit,
             offset: q.offset,
             items: items.iter().map(document_view).collect(),
