@@ -2,6 +2,9 @@
 //!
 //! Every list keeps an `Other` variant holding the text of a code it does not know: a package with a new or
 //! malformed code is still read (validation reports it), and writing it again sends the same text.
+//!
+//! Serialized as `{"code": "03", "name": "Đã tiếp nhận"}`: the code as written in the package, and the
+//! Vietnamese name of a known code (`null` for a code kept as [`StatusCode::Other`] and the like).
 
 use std::fmt;
 
@@ -56,6 +59,16 @@ macro_rules! code_list {
             /// False for [`Self::Other`].
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Other(_))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let mut s = serializer.serialize_struct(stringify!($name), 2)?;
+                s.serialize_field("code", self.code())?;
+                s.serialize_field("name", &self.name_vi())?;
+                s.end()
             }
         }
 

@@ -2,6 +2,9 @@
 //!
 //! The text is kept exactly as received so that a package read and written again says the same thing, and so that
 //! a malformed value can be reported (by [`crate::validate`]) instead of being refused or silently dropped.
+//!
+//! Serialized as `{"raw": "2024/05/20", "iso": "2024-05-20"}` (a timestamp: `"iso": "2026-11-22T14:53:17"`, local
+//! time without a zone, as the package carries none); `iso` is `null` when the text does not parse.
 
 use std::fmt;
 use time::{Date, Month, PrimitiveDateTime, Time};
@@ -36,6 +39,12 @@ impl EdDate {
     /// reader also drops a date in any other form.
     pub fn date(&self) -> Option<Date> {
         parse_ymd(self.0.trim(), '/')
+    }
+}
+
+impl serde::Serialize for EdDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        raw_and_iso(serializer, "EdDate", &self.0, self.date().map(iso_date))
     }
 }
 
@@ -92,6 +101,21 @@ impl EdTimestamp {
     }
 }
 
+impl serde::Serialize for EdTimestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let iso = self.datetime().map(|at| {
+            format!(
+                "{}T{:02}:{:02}:{:02}",
+                iso_date(at.date()),
+                at.hour(),
+                at.minute(),
+                at.second()
+            )
+        });
+        raw_and_iso(serializer, "EdTimestamp", &self.0, iso)
+    }
+}
+
 impl From<PrimitiveDateTime> for EdTimestamp {
     fn from(at: PrimitiveDateTime) -> EdTimestamp {
         EdTimestamp::new(at)
@@ -102,6 +126,29 @@ impl fmt::Display for EdTimestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+fn raw_and_iso<S: serde::Serializer>(
+    serializer: S,
+    name: &'static str,
+    raw: &str,
+    iso: Option<String>,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut s = serializer.serialize_struct(name, 2)?;
+    s.serialize_field("raw", raw)?;
+    s.serialize_field("iso", &iso)?;
+    s.end()
+}
+
+/// `yyyy-MM-dd` (ISO 8601).
+fn iso_date(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 fn format_date(date: Date) -> String {

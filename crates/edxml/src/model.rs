@@ -6,6 +6,8 @@
 
 use crate::codes::{BusinessDocType, Priority, ReceiverType, StatusCode, SteeringType};
 use crate::dates::{EdDate, EdTimestamp};
+use serde::{Serialize, Serializer};
+use sha2::{Digest, Sha256};
 
 /// The namespace of every edXML element (QCVN 102:2016/BTTTT).
 pub const EDXML_NS: &str = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
@@ -14,7 +16,10 @@ pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 
 /// A package read from bytes: a document or a status packet. The reader tells them apart by the presence of
 /// `StatusCode` in the header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serialized as `{"kind": "edoc" | "status", "package": {…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "package", rename_all = "lowercase")]
 pub enum Packet {
     /// Gói tin văn bản (messagetype `edoc`).
     Edoc(Box<Edoc>),
@@ -22,8 +27,18 @@ pub enum Packet {
     Status(Box<Status>),
 }
 
+impl Packet {
+    /// `edoc` or `status`, the messagetype of the package.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Packet::Edoc(_) => "edoc",
+            Packet::Status(_) => "status",
+        }
+    }
+}
+
 /// A document package (gói tin văn bản, messagetype `edoc`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Edoc {
     /// `edXMLHeader/MessageHeader`.
     pub header: MessageHeader,
@@ -37,7 +52,7 @@ pub struct Edoc {
 }
 
 /// `MessageHeader` of a document package.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct MessageHeader {
     /// `From`: cơ quan gửi. The official reader accepts a package without it.
     pub from: Option<Organization>,
@@ -70,7 +85,7 @@ pub struct MessageHeader {
 }
 
 /// An agency: `From`, `To` (children `OrganId` … `Website`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Organization {
     /// `OrganId`: mã định danh (e.g. `000.00.00.G22`, standards.md §2).
     pub organ_id: String,
@@ -101,7 +116,7 @@ impl Organization {
 }
 
 /// `Code`: số (`CodeNumber`) and ký hiệu (`CodeNotation`), printed "Số: 7816/VPCP-TTĐT".
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Code {
     /// `CodeNumber`.
     pub number: String,
@@ -121,7 +136,7 @@ impl Code {
 }
 
 /// `PromulgationInfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PromulgationInfo {
     /// `Place`: địa danh.
     pub place: String,
@@ -131,7 +146,7 @@ pub struct PromulgationInfo {
 
 /// `DocumentType`. How the numbers map onto the QCVN type table is not settled (standards.md §3.7): the codes are
 /// kept as text, and `TypeName` should always be sent.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct DocumentType {
     /// `Type`: mã loại văn bản (`1` in the VPCP samples).
     pub type_code: String,
@@ -142,7 +157,7 @@ pub struct DocumentType {
 }
 
 /// `SignerInfo`: người ký.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SignerInfo {
     /// `Competence`: quyền hạn ký (TM., KT., TL., TUQ., Q.).
     pub competence: Option<String>,
@@ -153,7 +168,7 @@ pub struct SignerInfo {
 }
 
 /// `OtherInfo`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct OtherInfo {
     /// `Priority`: độ khẩn.
     pub priority: Priority,
@@ -174,7 +189,7 @@ pub struct OtherInfo {
 
 /// `ResponseFor`: a document referred to (answered, revoked, or, in a status packet, the document whose status
 /// is reported).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ResponseFor {
     /// `OrganId`: the agency that issued that document.
     pub organ_id: String,
@@ -187,7 +202,7 @@ pub struct ResponseFor {
 }
 
 /// `TraceHeaderList`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct TraceHeaderList {
     /// `Bussiness` (sic): the business variant of the package.
     pub business: Option<Business>,
@@ -196,7 +211,7 @@ pub struct TraceHeaderList {
 }
 
 /// `TraceHeader`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct TraceHeader {
     /// `OrganId`.
     pub organ_id: String,
@@ -205,7 +220,7 @@ pub struct TraceHeader {
 }
 
 /// `Bussiness` (the standard's spelling): nghiệp vụ liên thông.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Business {
     /// `BussinessDocType`: new, revoke, update, replace.
     pub doc_type: BusinessDocType,
@@ -224,7 +239,7 @@ pub struct Business {
 }
 
 /// `StaffInfo`: cán bộ thực hiện.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct StaffInfo {
     /// `Department`: đơn vị, phòng ban.
     pub department: Option<String>,
@@ -237,7 +252,7 @@ pub struct StaffInfo {
 }
 
 /// `BussinessDocumentInfo` of an update package: what changed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct BusinessDocumentInfo {
     /// `DocumentInfo`: `1` when the document's information changed.
     pub document_info: Option<String>,
@@ -248,7 +263,7 @@ pub struct BusinessDocumentInfo {
 }
 
 /// `Receiver` of an update package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receiver {
     /// `OrganId`.
     pub organ_id: String,
@@ -257,7 +272,7 @@ pub struct Receiver {
 }
 
 /// `ReplacementInfo` of a replace package.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ReplacementInfo {
     /// `DocumentId`: the document replaced.
     pub document_id: String,
@@ -266,6 +281,9 @@ pub struct ReplacementInfo {
 }
 
 /// A file of the package: `AttachmentEncoded/Attachment`.
+///
+/// Serialized without its bytes (see [`AttachmentSummary`]): `content_id`, `name`, `description`,
+/// `content_type`, `size` (bytes) and `sha256` (lower-case hex) of [`Self::data`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Attachment {
     /// `ContentId`, matching the manifest's `Reference/ContentId` (`1` from the official library, `cid:209` in
@@ -282,8 +300,55 @@ pub struct Attachment {
     pub data: Vec<u8>,
 }
 
+impl Attachment {
+    /// What is shown of the file when the package is serialized: everything but the bytes.
+    pub fn summary(&self) -> AttachmentSummary<'_> {
+        AttachmentSummary {
+            content_id: &self.content_id,
+            name: &self.name,
+            description: self.description.as_deref(),
+            content_type: &self.content_type,
+            size: self.data.len() as u64,
+            sha256: sha256_hex(&self.data),
+        }
+    }
+}
+
+impl Serialize for Attachment {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.summary().serialize(serializer)
+    }
+}
+
+/// An attachment without its bytes: how [`Attachment`] is serialized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentSummary<'a> {
+    /// `ContentId`.
+    pub content_id: &'a str,
+    /// `AttachmentName`.
+    pub name: &'a str,
+    /// `Description`.
+    pub description: Option<&'a str>,
+    /// The MIME type of the file (after unwrapping).
+    pub content_type: &'a str,
+    /// Size of the file in bytes (after base64 decoding and unwrapping).
+    pub size: u64,
+    /// SHA-256 of the file, lower-case hex.
+    pub sha256: String,
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(data)
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
 /// What a package's `Signature` declares (read for display and diagnosis; verification is [`crate::sign`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SignatureInfo {
     /// `SignedInfo/CanonicalizationMethod/@Algorithm`.
     pub canonicalization: Option<String>,
@@ -304,7 +369,7 @@ pub struct SignatureInfo {
 
 /// A status packet (gói tin trạng thái, messagetype `status`). The official library writes these fields directly
 /// in `MessageHeader` (standards.md §4.0); the reader also accepts them wrapped in a `Status` element.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Status {
     /// `From`: the agency reporting the status (the receiver of the document).
     pub from: Option<Organization>,

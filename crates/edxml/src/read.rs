@@ -17,7 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 const NODES_LIMIT: u32 = 1_000_000;
 
 /// A package read from bytes, with every problem found in it (by the reader and by validation).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Decoded<T> {
     pub value: T,
     pub problems: Vec<Problem>,

@@ -9,8 +9,9 @@ use crate::dates::{EdDate, EdTimestamp, parse_ymd};
 use crate::model::{Edoc, Organization, ResponseFor, Status};
 use std::fmt;
 
-/// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// How serious a problem is. Serialized as `"error"` or `"warning"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The package breaks the standard: a required field is missing, a code or date is malformed. The official
     /// library may drop or misread the value.
@@ -19,8 +20,10 @@ pub enum Severity {
     Warning,
 }
 
-/// What kind of problem, for programs (the message is for people).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What kind of problem, for programs (the message is for people). Serialized in snake case (`"missing"`,
+/// `"bad_agency_code"`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// A required element is missing or empty.
     Missing,
@@ -41,7 +44,7 @@ pub enum ProblemKind {
 }
 
 /// One problem found in a package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// Where: edXML element path, e.g. `MessageHeader/PromulgationInfo/PromulgationDate`.
     pub path: String,

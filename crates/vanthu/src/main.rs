@@ -1,6 +1,7 @@
 //! `vanthu`: the operational management information system, as one binary.
 
 mod config;
+mod edxml;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -39,6 +40,11 @@ enum Command {
     Export {
         #[command(subcommand)]
         what: ExportCommand,
+    },
+    /// Gói tin edXML của trục liên thông văn bản: xem nội dung, báo cáo kiểm tra, kiểm tra chữ ký
+    Edxml {
+        #[command(subcommand)]
+        command: edxml::EdxmlCommand,
     },
 }
 
@@ -334,6 +340,11 @@ async fn export(cmd: ExportCommand) -> Result<()> {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // Reads a file and prints JSON: no runtime, no log set-up, its own exit codes.
+    let command = match cli.command {
+        Command::Edxml { command } => return edxml::run(command),
+        other => other,
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("VANTHU_LOG")
@@ -352,11 +363,12 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = rt.block_on(async {
-        match cli.command {
+        match command {
             Command::Serve(a) => serve(a).await,
             Command::Admin { command } => admin(command).await,
             Command::Import { what } => import(what).await,
             Command::Export { what } => export(what).await,
+            Command::Edxml { .. } => unreachable!("handled before the runtime starts"),
         }
     });
     match result {
