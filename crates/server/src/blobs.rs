@@ -2,6 +2,10 @@
 //! (`<data>/blobs/ab/cd/abcd…`). A file is written to a temporary name, flushed to disk, renamed into place and
 //! its directory flushed, all before the transaction that refers to it commits: a crash can leave an unreferenced
 //! file behind, never a reference to a missing or partial one. The same content is stored once.
+//!
+//! Files left behind that way (a request that failed after storing its files, a crash) are removed by
+//! [`Blobs::sweep`], which `serve` runs in the background: a file is removed only when no document refers to it
+//! and it has not been written or stored again for a day, so a request storing it now cannot lose it.
 
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -10,6 +14,19 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Blobs {
     root: PathBuf,
+    /// Held shared while storing, exclusively while the sweep checks and removes a file.
+    sweep_lock: std::sync::Arc<std::sync::RwLock<()>>,
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Stored files old enough to be considered.
+    pub checked: u64,
+    pub removed: u64,
+    pub bytes_freed: u64,
+    /// Temporary files of writes that never finished.
+    pub temporary_removed: u64,
 }
 
 impl Blobs {
@@ -17,7 +34,10 @@ impl Blobs {
     pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Blobs> {
         let root = root.into();
         std::fs::create_dir_all(root.join("tmp"))?;
-        Ok(Blobs { root })
+        Ok(Blobs {
+            root,
+            sweep_lock: Default::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -48,9 +68,15 @@ impl Blobs {
     pub fn put_blocking(&self, bytes: &[u8]) -> std::io::Result<String> {
         let sha = Blobs::digest(bytes);
         let path = self.path_of(&sha).expect("a digest is a valid name");
+        let _storing = self.sweep_lock.read().unwrap_or_else(|e| e.into_inner());
         if let Ok(m) = std::fs::metadata(&path)
             && m.len() == bytes.len() as u64
         {
+            // Stored again: the sweep counts its day from now.
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(std::time::SystemTime::now())?;
             return Ok(sha);
         }
         let dir = path.parent().expect("blob paths have a parent");
@@ -85,6 +111,97 @@ impl Blobs {
     }
 }
 
+impl Blobs {
+    /// Removes the stored files no document refers to (`referenced` answers which of the hashes it is given are
+    /// referred to) that were last written or stored more than `age` ago, and temporary files older than `age`.
+    pub fn sweep(
+        &self,
+        age: std::time::Duration,
+        mut referenced: impl FnMut(&[String]) -> std::io::Result<Vec<String>>,
+    ) -> std::io::Result<SweepReport> {
+        let mut report = SweepReport::default();
+        let old = |m: &std::fs::Metadata| {
+            m.modified()
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|e| e > age)
+        };
+        for e in std::fs::read_dir(self.root.join("tmp"))? {
+            let e = e?;
+            if e.metadata().is_ok_and(|m| m.is_file() && old(&m)) {
+                std::fs::remove_file(e.path())?;
+                report.temporary_removed += 1;
+            }
+        }
+        // Candidates: every stored file older than `age`, in batches.
+        let mut batch: Vec<String> = Vec::new();
+        for a in std::fs::read_dir(&self.root)? {
+            let a = a?;
+            let name = a.file_name().to_string_lossy().to_string();
+            if name.len() != 2 || !a.file_type()?.is_dir() {
+                continue;
+            }
+            for b in std::fs::read_dir(a.path())? {
+                let b = b?;
+                if !b.file_type()?.is_dir() {
+                    continue;
+                }
+                for f in std::fs::read_dir(b.path())? {
+                    let f = f?;
+                    let sha = f.file_name().to_string_lossy().to_string();
+                    if self.path_of(&sha).as_deref() != Some(f.path().as_path()) {
+                        continue;
+                    }
+                    if f.metadata().is_ok_and(|m| old(&m)) {
+                        batch.push(sha);
+                        if batch.len() >= 500 {
+                            self.sweep_batch(&mut batch, age, &mut referenced, &mut report)?;
+                        }
+                    }
+                }
+            }
+        }
+        self.sweep_batch(&mut batch, age, &mut referenced, &mut report)?;
+        Ok(report)
+    }
+
+    fn sweep_batch(
+        &self,
+        batch: &mut Vec<String>,
+        age: std::time::Duration,
+        referenced: &mut impl FnMut(&[String]) -> std::io::Result<Vec<String>>,
+        report: &mut SweepReport,
+    ) -> std::io::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        report.checked += batch.len() as u64;
+        let kept: std::collections::HashSet<String> = referenced(batch)?.into_iter().collect();
+        for sha in batch.drain(..) {
+            if kept.contains(&sha) {
+                continue;
+            }
+            let path = self.path_of(&sha).expect("checked when listed");
+            // Checked again under the lock: a request storing the same content now has made it young.
+            let _sweeping = self.sweep_lock.write().unwrap_or_else(|e| e.into_inner());
+            let Ok(m) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let still_old = m
+                .modified()
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|e| e > age);
+            if still_old {
+                std::fs::remove_file(&path)?;
+                report.removed += 1;
+                report.bytes_freed += m.len();
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +226,54 @@ mod tests {
         std::fs::write(b.path_of(&sha).unwrap(), b"tampered").unwrap();
         assert!(b.get(&sha).await.is_err());
         assert!(b.get("../../etc/passwd").await.is_err());
+    }
+
+    fn age(b: &Blobs, sha: &str, days: u64) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(b.path_of(sha).unwrap())
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    #[test]
+    fn the_sweep_removes_only_old_files_nobody_refers_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Blobs::open(dir.path()).unwrap();
+        let kept = b.put_blocking(b"%PDF-1.4 referenced").unwrap();
+        let orphan = b.put_blocking(b"%PDF-1.4 orphan").unwrap();
+        let young = b.put_blocking(b"%PDF-1.4 young orphan").unwrap();
+        let again = b.put_blocking(b"%PDF-1.4 stored again").unwrap();
+        for sha in [&kept, &orphan, &again] {
+            age(&b, sha, 2);
+        }
+        // Stored again today (a request about to refer to it): its day starts anew.
+        assert_eq!(b.put_blocking(b"%PDF-1.4 stored again").unwrap(), again);
+        let stale_tmp = dir.path().join("tmp").join("left-by-a-crash");
+        std::fs::write(&stale_tmp, b"half").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&stale_tmp)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 86_400))
+            .unwrap();
+        let mut asked = Vec::new();
+        let report = b
+            .sweep(std::time::Duration::from_secs(86_400), |hashes| {
+                asked.extend(hashes.iter().cloned());
+                Ok(hashes.iter().filter(|h| **h == kept).cloned().collect())
+            })
+            .unwrap();
+        assert_eq!(report.checked, 2, "only old files are looked up: {asked:?}");
+        assert_eq!(report.removed, 1);
+        assert_eq!(report.bytes_freed, b"%PDF-1.4 orphan".len() as u64);
+        assert_eq!(report.temporary_removed, 1);
+        assert!(!b.path_of(&orphan).unwrap().exists());
+        for sha in [&kept, &young, &again] {
+            assert!(b.path_of(sha).unwrap().exists());
+        }
+        assert!(!stale_tmp.exists());
     }
 }

@@ -88,16 +88,38 @@ async fn method_not_allowed(uri: axum::http::Uri) -> axum::response::Response {
         .into_response()
 }
 
-/// Serves until `shutdown` resolves, then finishes requests in flight.
+/// Serves until `shutdown` resolves, then finishes requests in flight. Meanwhile, files no document refers to
+/// are swept ten minutes after the start and every six hours.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let sweeper = tokio::spawn(sweep_blobs(app.clone()));
+    let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    sweeper.abort();
+    served
+}
+
+async fn sweep_blobs(app: App) {
+    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    loop {
+        match app.sweep_blobs(crate::app::BLOB_SWEEP_AGE).await {
+            Ok(r) if r.removed > 0 || r.temporary_removed > 0 => tracing::info!(
+                checked = r.checked,
+                removed = r.removed,
+                bytes_freed = r.bytes_freed,
+                temporary_removed = r.temporary_removed,
+                "swept stored files no document refers to"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "sweeping stored files failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+    }
 }

@@ -1380,3 +1380,62 @@ async fn a_long_list_is_counted_up_to_a_cap() {
     drop(r);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_sweep_keeps_every_file_a_document_refers_to() {
+    for s in TestServer::demo_all().await {
+        let unit = s.unit_id("ubnd.ninhbinh").await;
+        let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+        let meta = json!({"unit_id": unit, "subject": "Công văn có tệp", "author": "Bộ Tài chính", "notation": "9/BTC-VP"});
+        let (st, d) = multipart(
+            &s,
+            &clerk,
+            "/api/v1/incoming",
+            meta,
+            vec![("main", "cv.pdf", pdf("cv"))],
+        )
+        .await;
+        assert_eq!(st, 201, "{d}");
+        let id = d["id"].as_i64().unwrap();
+        // A file a failed request left behind.
+        let orphan = s.app.blobs.put_blocking(&pdf("bỏ lại")).unwrap();
+        let path = |sha: &str| {
+            s.app
+                .blobs
+                .root()
+                .join(&sha[0..2])
+                .join(&sha[2..4])
+                .join(sha)
+        };
+        let (_, detail) = s.get(&clerk, &format!("/api/v1/documents/{id}")).await;
+        let kept = detail["files"][0]["sha256"].as_str().unwrap().to_string();
+        let two_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 86_400);
+        for sha in [&kept, &orphan] {
+            std::fs::File::options()
+                .write(true)
+                .open(path(sha))
+                .unwrap()
+                .set_modified(two_days_ago)
+                .unwrap();
+        }
+        let report = s
+            .app
+            .sweep_blobs(vanthu_server::app::BLOB_SWEEP_AGE)
+            .await
+            .unwrap();
+        assert!(report.removed >= 1, "{report:?}");
+        assert!(!path(&orphan).exists(), "the orphan is gone");
+        assert!(path(&kept).exists(), "the document's file stays");
+        let file_id = detail["files"][0]["id"].as_i64().unwrap();
+        let r = s
+            .client()
+            .get(s.url(&format!("/api/v1/documents/{id}/files/{file_id}")))
+            .bearer_auth(&clerk)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        s.stop().await;
+    }
+}

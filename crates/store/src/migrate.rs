@@ -50,6 +50,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "review_deadlines",
         sql: include_str!("../migrations/sqlite/0008_review_deadlines.sql"),
     },
+    Migration {
+        version: 9,
+        name: "blob_refs",
+        sql: include_str!("../migrations/sqlite/0009_blob_refs.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -92,6 +97,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 8,
         name: "review_deadlines",
         sql: include_str!("../migrations/postgres/0008_review_deadlines.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "blob_refs",
+        sql: include_str!("../migrations/postgres/0009_blob_refs.sql"),
     },
 ];
 

@@ -260,6 +260,8 @@ pub trait DocumentRead: Send {
     async fn register_documents(&mut self, register_id: i64) -> Result<Vec<Document>>;
     async fn document_files(&mut self, document_id: i64) -> Result<Vec<DocFile>>;
     async fn document_file(&mut self, file_id: i64) -> Result<Option<DocFile>>;
+    /// Which of these content hashes (SHA-256, hex) a document file refers to.
+    async fn referenced_blobs(&mut self, hashes: &[String]) -> Result<Vec<String>>;
     async fn assignments(&mut self, document_id: i64) -> Result<Vec<Assignment>>;
     /// Every review of every round, in order.
     async fn reviews(&mut self, document_id: i64) -> Result<Vec<Review>>;

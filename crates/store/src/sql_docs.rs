@@ -445,6 +445,25 @@ macro_rules! impl_doc_repos {
                     rows.iter().map(recipient_from).collect()
                 }
 
+                async fn referenced_blobs(&mut self, hashes: &[String]) -> Result<Vec<String>> {
+                    let mut out = Vec::new();
+                    for chunk in hashes.chunks(500) {
+                        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                        let sql = format!(
+                            "SELECT DISTINCT sha256 FROM document_files WHERE sha256 IN ({})",
+                            marks.join(", ")
+                        );
+                        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for h in chunk {
+                            q = q.bind(h);
+                        }
+                        for r in q.fetch_all(&mut *self.0).await? {
+                            out.push(r.try_get("sha256")?);
+                        }
+                    }
+                    Ok(out)
+                }
+
                 async fn register_assignments(&mut self, register_id: i64) -> Result<Vec<Assignment>> {
                     let rows = sqlx::query(
                         "SELECT a.* FROM document_assignments a JOIN documents d ON d.id = a.document_id \

@@ -13,7 +13,7 @@ pub mod registers;
 pub mod units;
 pub mod views;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use std::sync::Arc;
 use vanthu_domain::access::Actor;
 use vanthu_store::{NewEvent, Store, WriteTx};
@@ -70,7 +70,33 @@ pub struct App {
     pub(crate) caches: Arc<cache::Caches>,
 }
 
+/// Stored files nobody refers to are removed once they are this old.
+pub const BLOB_SWEEP_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 impl App {
+    /// Removes stored files no document refers to, written or stored again more than `age` ago (see
+    /// [`crate::blobs`]). Every table that refers to stored files must be asked here.
+    pub async fn sweep_blobs(
+        &self,
+        age: std::time::Duration,
+    ) -> AppResult<crate::blobs::SweepReport> {
+        let blobs = self.blobs.clone();
+        let store = self.store.clone();
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            blobs.sweep(age, |hashes| {
+                rt.block_on(async {
+                    let mut r = store.read().await?;
+                    r.referenced_blobs(hashes).await
+                })
+                .map_err(std::io::Error::other)
+            })
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("dọn tệp không còn dùng: {e}")))
+    }
+
     pub fn new(store: Arc<dyn Store>, blobs: crate::blobs::Blobs, auth: AuthSettings) -> App {
         App {
             store,
