@@ -199,6 +199,12 @@ pub enum BookError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// A one-page A4 document with a title and paragraphs, Vietnamese rendered with the embedded font (the demo's
+/// sample files).
+pub fn note_pdf(title: &str, paragraphs: &[&str]) -> Result<Vec<u8>, BookError> {
+    pdf::render_note(title, paragraphs)
+}
+
 /// Renders the Sổ đăng ký văn bản đến as a PDF (A4 landscape).
 pub fn incoming_pdf(meta: &BookMeta, rows: &[IncomingRow]) -> Result<Vec<u8>, BookError> {
     pdf::render(meta, &INCOMING_COLUMNS, rows, IncomingRow::cells)

@@ -521,6 +521,75 @@ pub(crate) fn render<R>(
 
 /// Distributes rows over pages. Rows are never split unless a single row is
 /// taller than a whole page; such a row is continued on the next page(s).
+/// A one-page A4 portrait document: a bold title and paragraphs, wrapped, in the embedded font (every
+/// Vietnamese letter renders). What does not fit on the page is cut with an ellipsis.
+pub(crate) fn render_note(title: &str, paragraphs: &[&str]) -> Result<Vec<u8>, BookError> {
+    const W: f32 = 595.28;
+    const H: f32 = 841.89;
+    const LEFT: f32 = 85.0;
+    const RIGHT: f32 = 56.7;
+    const TOP: f32 = 70.0;
+    const BOTTOM: f32 = 60.0;
+    let mut fonts = Fonts {
+        regular: FontUse::new(&REGULAR)?,
+        bold: FontUse::new(&BOLD)?,
+    };
+    let width = W - LEFT - RIGHT;
+    let title = sanitize(title);
+    let mut p = Painter::new(&mut fonts);
+    let mut y = H - TOP;
+    for line in wrap(&mut p.fonts.bold, &title, 14.0, width) {
+        p.text_centered(Face::Bold, 14.0, LEFT + width / 2.0, y, &line.text);
+        y -= 14.0 * 1.4;
+    }
+    y -= 10.0;
+    'page: for para in paragraphs {
+        for line in wrap(&mut p.fonts.regular, &sanitize(para), 13.0, width) {
+            if y < BOTTOM {
+                p.text(Face::Regular, 13.0, LEFT, y + 13.0 * 1.4, "…");
+                break 'page;
+            }
+            p.text(Face::Regular, 13.0, LEFT, y, &line.text);
+            y -= 13.0 * 1.4;
+        }
+        y -= 6.0;
+    }
+    let content = p.finish();
+
+    let catalog_id = Ref::new(1);
+    let tree_id = Ref::new(2);
+    let info_id = Ref::new(3);
+    let page_id = Ref::new(4);
+    let content_id = Ref::new(5);
+    let regular_refs = FontRefs::starting_at(6);
+    let bold_refs = FontRefs::starting_at(11);
+    let mut pdf = Pdf::new();
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, W, H))
+        .parent(tree_id)
+        .contents(content_id);
+    let mut resources = page.resources();
+    resources
+        .fonts()
+        .pair(Name(b"F1"), regular_refs.type0)
+        .pair(Name(b"F2"), bold_refs.type0);
+    resources.finish();
+    page.finish();
+    pdf.stream(content_id, &compress_to_vec_zlib(&content, 6))
+        .filter(Filter::FlateDecode);
+    fonts.regular.write(&mut pdf, regular_refs)?;
+    fonts.bold.write(&mut pdf, bold_refs)?;
+    pdf.pages(tree_id).kids([page_id]).count(1);
+    let mut catalog = pdf.catalog(catalog_id);
+    catalog.pages(tree_id).lang(TextStr("vi"));
+    catalog.finish();
+    pdf.document_info(info_id)
+        .title(TextStr(&title))
+        .creator(TextStr("vanthu"))
+        .producer(TextStr("vanthu-books"));
+    Ok(pdf.finish())
+}
+
 fn paginate(rows: &[RowLayout], body_height: f32) -> Vec<Vec<Segment>> {
     let max_lines = (((body_height - 2.0 * PAD_Y) / LEADING).floor() as usize).max(1);
     let mut pages: Vec<Vec<Segment>> = Vec::new();

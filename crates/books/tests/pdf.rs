@@ -463,3 +463,36 @@ fn odd_input_does_not_break_the_layout() {
     let path = write_tmp(&dir, "la.pdf", &bytes);
     qpdf_check(&path);
 }
+
+#[test]
+fn a_note_renders_vietnamese_on_one_page() {
+    let title = "Quyết định về việc phê duyệt kế hoạch cải cách hành chính năm 2026";
+    let body = "Ủy ban nhân dân tỉnh Ninh Bình giao Sở Nội vụ chủ trì, phối hợp với các sở, ngành triển khai thực hiện.";
+    let long = "Điều khoản thi hành. ".repeat(400);
+    let bytes = vanthu_books::note_pdf(title, &[body, &long]).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).expect("lopdf parses the PDF");
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 1);
+    let page = doc.get_dictionary(pages[&1]).unwrap();
+    let media = page.get(b"MediaBox").unwrap().as_array().unwrap();
+    assert!(
+        (media[2].as_float().unwrap() - 595.28).abs() < 0.1,
+        "A4 portrait"
+    );
+    let text = lopdf_page_texts(&bytes).concat();
+    assert!(text.contains("Ủy ban nhân dân tỉnh Ninh Bình"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tmp(&dir, "note.pdf", &bytes);
+    qpdf_check(&path);
+    let Some(raw) = pdftotext(&path, &["-raw"]) else {
+        return;
+    };
+    assert_nfc(&raw);
+    let raw = collapse(&raw);
+    assert!(raw.contains(&collapse(title)), "{raw}");
+    assert!(raw.contains(&collapse(body)), "{raw}");
+    assert!(
+        raw.contains('…'),
+        "what does not fit is cut with an ellipsis"
+    );
+}

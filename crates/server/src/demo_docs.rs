@@ -92,9 +92,21 @@ const URGENCIES: &[&str] = &[
     "hoa_toc",
 ];
 
-/// A small, valid one-page PDF showing the document's notation and subject (without diacritics: the standard
-/// fonts of PDF readers have none; real documents arrive as the agencies made them).
+/// A small, valid one-page PDF showing the document's notation and subject in Vietnamese (the embedded font of
+/// the register books); real documents arrive as the agencies made them.
 pub fn demo_pdf(title: &str) -> Vec<u8> {
+    vanthu_books::note_pdf(
+        title,
+        &["Tài liệu mẫu do vanthu tạo để minh họa cách hệ thống xử lý văn bản; không phải văn bản thật."],
+    )
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "demo PDF without the embedded font");
+        ascii_pdf(title)
+    })
+}
+
+/// The same without an embedded font (diacritics dropped: the standard PDF fonts have none).
+fn ascii_pdf(title: &str) -> Vec<u8> {
     let text: String = vanthu_domain::text::fold_ascii(title)
         .chars()
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
