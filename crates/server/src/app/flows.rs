@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use vanthu_domain::Name;
-use vanthu_domain::access::Actor;
+use vanthu_domain::access::{Actor, AdminGrant};
 use vanthu_domain::document::Direction;
 use vanthu_domain::flow::{FLOW_FILE_FORMAT, FlowDef, FlowFile, Target};
 use vanthu_store::{Flow, FlowVersion, ReadTx, now_ms};
@@ -161,7 +161,23 @@ pub(crate) async fn resolve(
     })
 }
 
+/// The grant to change a unit's flows (copy a template, edit, import): an administrator of the unit.
+fn flow_grant(actor: &Actor, ancestry: &[i64]) -> AppResult<AdminGrant> {
+    actor
+        .admin_grant(ancestry)
+        .ok_or_else(AppError::forbidden_admin)
+}
+
 impl App {
+    /// Whether the person may change the unit's flows: the check of [`App::create_flow`],
+    /// [`App::update_flow`] and [`App::import_flow`], for pages that offer their forms only to those who may
+    /// use them.
+    pub async fn may_change_flows(&self, actor: &Actor, unit_id: i64) -> AppResult<bool> {
+        let mut r = self.store.read().await?;
+        load_unit(&mut *r, unit_id).await?;
+        Ok(flow_grant(actor, &r.ancestry(unit_id).await?).is_ok())
+    }
+
     /// The system templates (NĐ 30), for anyone signed in.
     pub async fn flow_templates(&self) -> AppResult<Vec<FlowView>> {
         let mut r = self.store.read().await?;
@@ -219,9 +235,7 @@ impl App {
     ) -> AppResult<FlowView> {
         let mut tx = self.store.write().await?;
         let unit = load_unit(&mut *tx, unit_id).await?;
-        let g = actor
-            .admin_grant(&tx.ancestry(unit_id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+        let g = flow_grant(actor, &tx.ancestry(unit_id).await?)?;
         let (kind, name, def, template_id) = match (input.template_id, &input.definition) {
             (Some(t), None) => {
                 let tf = tx
@@ -301,9 +315,7 @@ impl App {
                 "Luồng mẫu của hệ thống không sửa được; hãy chép vào đơn vị rồi sửa ở đó.".into(),
             ));
         };
-        let g = actor
-            .admin_grant(&tx.ancestry(unit_id).await?)
-            .ok_or_else(AppError::forbidden_admin)?;
+        let g = flow_grant(actor, &tx.ancestry(unit_id).await?)?;
         input.definition.validate(f.kind)?;
         let json = serde_json::to_string(&input.definition).expect("definition serialises");
         let v = tx

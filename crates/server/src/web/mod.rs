@@ -3,6 +3,7 @@
 
 mod auth;
 mod documents;
+mod flows;
 mod import;
 mod people;
 mod registers;
@@ -49,6 +50,11 @@ pub fn router() -> Router<App> {
         .route("/units/{id}/deactivate", post(units::deactivate))
         .route("/units/{id}/activate", post(units::activate))
         .route("/units/{id}/registers", post(registers::create))
+        .route("/units/{id}/flows", get(flows::list).post(flows::copy))
+        .route("/units/{id}/flows/import", post(flows::import))
+        .route("/units/{id}/flows/{flow_id}", get(flows::show))
+        .route("/units/{id}/flows/{flow_id}/edit", post(flows::save))
+        .route("/units/{id}/flows/{flow_id}/export", get(flows::export))
         .route("/registers/{id}", get(registers::show))
         .route("/registers/{id}/book", get(registers::book))
         .route("/registers/{id}/numbers", post(registers::take))

@@ -202,6 +202,8 @@ struct UnitTpl {
     register_kinds: Vec<Choice>,
     /// Whether the person may open a secret register.
     may_secret: bool,
+    /// How many processing flows the unit has, or `None` when they are not the person's to see.
+    flow_count: Option<usize>,
     /// Which form the error belongs to: `edit`, `move`, `state`, `register`.
     failed: String,
 }
@@ -224,6 +226,11 @@ async fn unit_page(
 ) -> Result<Response, WebError> {
     let unit = app.get_unit(&user.actor, id).await.or_page(user)?;
     let registers = unit_registers(app, user, id).await?;
+    let flow_count = match app.unit_flows(&user.actor, id).await {
+        Ok(f) => Some(f.len()),
+        Err(AppError::Forbidden(_)) => None,
+        Err(e) => return Err(WebError::new(user, e)),
+    };
     let tree = Tree::new(app.list_units(&user.actor, true).await.or_page(user)?);
     let admin = tree.in_scope(&user.actor, id);
     let parents = tree
@@ -285,6 +292,7 @@ async fn unit_page(
         register_form: forms.register.unwrap_or_default(),
         register_kinds: register_kinds(),
         may_secret: cleared_for_secret(&user.actor),
+        flow_count,
         kinds: kinds(),
         sides: sides(),
         move_options,
