@@ -186,6 +186,8 @@ async fn unit_flows_are_versioned_and_kept_by_documents() {
             .unwrap();
         assert_eq!(r.status(), 200);
         let file = r.bytes().await.unwrap();
+        // The file names the Văn phòng's specialist by id: B (a sibling of the Văn phòng) cannot take it; the
+        // province, above both, can.
         let r = s
             .client()
             .post(s.url(&format!("/api/v1/units/{b}/flows/import")))
@@ -194,9 +196,20 @@ async fn unit_flows_are_versioned_and_kept_by_documents() {
             .send()
             .await
             .unwrap();
+        assert_eq!(r.status(), 422);
+        let (_, lb) = s.get(&admin_b, &format!("/api/v1/units/{b}/flows")).await;
+        assert_eq!(lb["items"], json!([]), "nothing imported");
+        let r = s
+            .client()
+            .post(s.url(&format!("/api/v1/units/{a}/flows/import")))
+            .bearer_auth(&admin_a)
+            .body(file.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201);
         let imported: Value = r.json().await.unwrap();
-        assert_eq!(imported["unit_id"], b);
+        assert_eq!(imported["unit_id"], a);
         assert_eq!(
             imported["definition"]["steps"][0]["name"],
             "Văn phòng thẩm định"
@@ -212,6 +225,37 @@ async fn unit_flows_are_versioned_and_kept_by_documents() {
             .await
             .unwrap();
         assert_eq!(r.status(), 422);
+        // Someone who may not change B's flows is told so, whatever the file holds.
+        let r = s
+            .client()
+            .post(s.url(&format!("/api/v1/units/{b}/flows/import")))
+            .bearer_auth(&drafter)
+            .body("{\"format\":\"khac\"}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        // A flow naming someone who does not work in the unit (or below) is refused.
+        let stranger = s.person_id("tu.laocai.lanhdao").await;
+        let file = json!({"format": "vanthu-flow", "format_version": 1, "kind": "outgoing", "name": "Lạ",
+            "definition": {"steps": [{"name": "Người lạ duyệt", "assignee": {"person": stranger}, "mode": "any"}], "signer": {"role": "leader"}}});
+        let r = s
+            .client()
+            .post(s.url(&format!("/api/v1/units/{b}/flows/import")))
+            .bearer_auth(&admin_b)
+            .body(file.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let e: Value = r.json().await.unwrap();
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("không phải người đang làm việc"),
+            "{e}"
+        );
         s.stop().await;
     }
 }

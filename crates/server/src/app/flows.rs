@@ -162,6 +162,48 @@ pub(crate) async fn resolve(
 }
 
 /// The grant to change a unit's flows (copy a template, edit, import): an administrator of the unit.
+/// The people a definition names by id (a person or a group) must be active and work in the unit or a unit
+/// below it: a flow file from another installation cannot route documents to strangers.
+async fn check_named_people(
+    tx: &mut dyn vanthu_store::ReadTx,
+    unit_id: i64,
+    def: &vanthu_domain::flow::FlowDef,
+) -> AppResult<()> {
+    let named = def
+        .steps
+        .iter()
+        .map(|s| &s.assignee)
+        .chain(def.signer.iter())
+        .chain(def.present_to.iter());
+    let mut ids: Vec<i64> = Vec::new();
+    for a in named {
+        ids.extend(a.person);
+        ids.extend(a.group.iter().flatten());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let mut inside = false;
+        if tx.person(id).await?.is_some_and(|p| p.active) {
+            for m in tx.memberships(id).await? {
+                if tx.ancestry(m.unit_id).await?.contains(&unit_id) {
+                    inside = true;
+                    break;
+                }
+            }
+        }
+        if !inside {
+            return Err(AppError::Invalid {
+                field: "definition".into(),
+                message: format!(
+                    "Người dùng số {id} được ghi trong luồng không phải người đang làm việc ở đơn vị này hay đơn vị cấp dưới."
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn flow_grant(actor: &Actor, ancestry: &[i64]) -> AppResult<AdminGrant> {
     actor
         .admin_grant(ancestry)
@@ -271,6 +313,7 @@ impl App {
         };
         let name = Name::parse("name", "Tên luồng", &name, 200)?.into_string();
         def.validate(kind)?;
+        check_named_people(&mut *tx, unit_id, &def).await?;
         let json = serde_json::to_string(&def).expect("definition serialises");
         let now = now_ms();
         let id = tx
@@ -306,7 +349,6 @@ impl App {
         id: i64,
         input: &FlowUpdate,
     ) -> AppResult<FlowView> {
-        let name = Name::parse("name", "Tên luồng", &input.name, 200)?.into_string();
         let mut tx = self.store.write().await?;
         let not_found = || AppError::NotFound(format!("Không tìm thấy luồng xử lý số {id}."));
         let f = tx.flow(id).await?.ok_or_else(not_found)?;
@@ -316,7 +358,9 @@ impl App {
             ));
         };
         let g = flow_grant(actor, &tx.ancestry(unit_id).await?)?;
+        let name = Name::parse("name", "Tên luồng", &input.name, 200)?.into_string();
         input.definition.validate(f.kind)?;
+        check_named_people(&mut *tx, unit_id, &input.definition).await?;
         let json = serde_json::to_string(&input.definition).expect("definition serialises");
         let v = tx
             .add_flow_version(
@@ -369,6 +413,12 @@ impl App {
         unit_id: i64,
         bytes: &[u8],
     ) -> AppResult<FlowView> {
+        {
+            // Who may import first: someone who may not is told so, whatever the file holds.
+            let mut r = self.store.read().await?;
+            load_unit(&mut *r, unit_id).await?;
+            flow_grant(actor, &r.ancestry(unit_id).await?)?;
+        }
         let file: FlowFile = serde_json::from_slice(bytes).map_err(|e| AppError::Invalid {
             field: "file".into(),
             message: format!(
