@@ -29,6 +29,12 @@ pub struct SweepReport {
     pub temporary_removed: u64,
 }
 
+/// A sweep that would remove more than this share of the old files (and more than [`SWEEP_SUSPICIOUS_MIN`])
+/// removes nothing: the database is probably not the one these files belong to (a wrong or empty
+/// `--database-url`), and files once removed are gone.
+pub const SWEEP_SUSPICIOUS_SHARE: f64 = 0.1;
+pub const SWEEP_SUSPICIOUS_MIN: u64 = 20;
+
 impl Blobs {
     /// Opens (creating if needed) the blob directory.
     pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Blobs> {
@@ -72,12 +78,15 @@ impl Blobs {
         if let Ok(m) = std::fs::metadata(&path)
             && m.len() == bytes.len() as u64
         {
-            // Stored again: the sweep counts its day from now.
-            std::fs::File::options()
+            // Stored again: the sweep counts its day from now. (A file that cannot be touched — read-only after a
+            // restore — is written anew below instead.)
+            let touched = std::fs::File::options()
                 .write(true)
-                .open(&path)?
-                .set_modified(std::time::SystemTime::now())?;
-            return Ok(sha);
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            if touched.is_ok() {
+                return Ok(sha);
+            }
         }
         let dir = path.parent().expect("blob paths have a parent");
         std::fs::create_dir_all(dir)?;
@@ -133,8 +142,10 @@ impl Blobs {
                 report.temporary_removed += 1;
             }
         }
-        // Candidates: every stored file older than `age`, in batches.
+        // Candidates: every stored file older than `age`, in batches; those no document refers to are collected
+        // first and removed only if they are few.
         let mut batch: Vec<String> = Vec::new();
+        let mut orphans: Vec<String> = Vec::new();
         for a in std::fs::read_dir(&self.root)? {
             let a = a?;
             let name = a.file_name().to_string_lossy().to_string();
@@ -155,32 +166,25 @@ impl Blobs {
                     if f.metadata().is_ok_and(|m| old(&m)) {
                         batch.push(sha);
                         if batch.len() >= 500 {
-                            self.sweep_batch(&mut batch, age, &mut referenced, &mut report)?;
+                            Self::unreferenced(
+                                &mut batch,
+                                &mut referenced,
+                                &mut orphans,
+                                &mut report,
+                            )?;
+                            Self::plausible(&orphans, &report)?;
                         }
                     }
                 }
             }
         }
-        self.sweep_batch(&mut batch, age, &mut referenced, &mut report)?;
-        Ok(report)
-    }
-
-    fn sweep_batch(
-        &self,
-        batch: &mut Vec<String>,
-        age: std::time::Duration,
-        referenced: &mut impl FnMut(&[String]) -> std::io::Result<Vec<String>>,
-        report: &mut SweepReport,
-    ) -> std::io::Result<()> {
-        if batch.is_empty() {
-            return Ok(());
+        Self::unreferenced(&mut batch, &mut referenced, &mut orphans, &mut report)?;
+        let few = orphans.len() as u64 <= SWEEP_SUSPICIOUS_MIN
+            || (orphans.len() as f64) <= SWEEP_SUSPICIOUS_SHARE * report.checked as f64;
+        if !few {
+            return Err(Self::suspicious(&orphans, &report));
         }
-        report.checked += batch.len() as u64;
-        let kept: std::collections::HashSet<String> = referenced(batch)?.into_iter().collect();
-        for sha in batch.drain(..) {
-            if kept.contains(&sha) {
-                continue;
-            }
+        for sha in orphans {
             let path = self.path_of(&sha).expect("checked when listed");
             // Checked again under the lock: a request storing the same content now has made it young.
             let _sweeping = self.sweep_lock.write().unwrap_or_else(|e| e.into_inner());
@@ -193,12 +197,51 @@ impl Blobs {
                 .and_then(|t| t.elapsed().ok())
                 .is_some_and(|e| e > age);
             if still_old {
-                std::fs::remove_file(&path)?;
-                report.removed += 1;
-                report.bytes_freed += m.len();
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        report.removed += 1;
+                        report.bytes_freed += m.len();
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
+        Ok(report)
+    }
+
+    /// Moves the batch's hashes no document refers to into `orphans`.
+    fn unreferenced(
+        batch: &mut Vec<String>,
+        referenced: &mut impl FnMut(&[String]) -> std::io::Result<Vec<String>>,
+        orphans: &mut Vec<String>,
+        report: &mut SweepReport,
+    ) -> std::io::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        report.checked += batch.len() as u64;
+        let kept: std::collections::HashSet<String> = referenced(batch)?.into_iter().collect();
+        orphans.extend(batch.drain(..).filter(|h| !kept.contains(h)));
         Ok(())
+    }
+
+    /// Stops early once the orphans are clearly too many (before holding millions of names).
+    fn plausible(orphans: &[String], report: &SweepReport) -> std::io::Result<()> {
+        if orphans.len() > 1000
+            && (orphans.len() as f64) > SWEEP_SUSPICIOUS_SHARE * report.checked as f64
+        {
+            return Err(Self::suspicious(orphans, report));
+        }
+        Ok(())
+    }
+
+    fn suspicious(orphans: &[String], report: &SweepReport) -> std::io::Error {
+        std::io::Error::other(format!(
+            "không xóa tệp nào: {} trong {} tệp cũ không có văn bản nào tham chiếu — có lẽ máy chủ đang dùng nhầm cơ sở dữ liệu",
+            orphans.len(),
+            report.checked
+        ))
     }
 }
 
@@ -275,5 +318,26 @@ mod tests {
             assert!(b.path_of(sha).unwrap().exists());
         }
         assert!(!stale_tmp.exists());
+    }
+
+    #[test]
+    fn a_sweep_against_the_wrong_database_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = Blobs::open(dir.path()).unwrap();
+        let shas: Vec<String> = (0..30)
+            .map(|i| {
+                b.put_blocking(format!("%PDF-1.4 file {i}").as_bytes())
+                    .unwrap()
+            })
+            .collect();
+        for sha in &shas {
+            age(&b, sha, 2);
+        }
+        // An empty database refers to none of them.
+        let err = b
+            .sweep(std::time::Duration::from_secs(86_400), |_| Ok(Vec::new()))
+            .unwrap_err();
+        assert!(err.to_string().contains("nhầm cơ sở dữ liệu"), "{err}");
+        assert!(shas.iter().all(|sha| b.path_of(sha).unwrap().exists()));
     }
 }

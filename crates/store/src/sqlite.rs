@@ -278,7 +278,12 @@ impl SqliteWrite {
             .take()
             .expect("a write transaction is committed once");
         let writer = self.0.writer.clone();
-        writer.commit(b, self.1.touched()).await
+        let touched = self.1.touched();
+        // In a task of its own: a request dropped now cannot stop the release or the batch's commit half-way
+        // (which would leave the batch open, or its writers unanswered).
+        tokio::spawn(async move { writer.commit(b, touched).await })
+            .await
+            .map_err(|e| StoreError::Batch(format!("bộ ghi đã dừng: {e}")))?
     }
 }
 
@@ -367,7 +372,19 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn WriteTx>> {
-        let batch = self.writer.turn().await?;
+        // The turn is taken in a task of its own, which a dropped request cannot stop half-way: should the
+        // request be gone when the turn comes, the task gives the turn back.
+        let writer = self.writer.clone();
+        let (give, take) = oneshot::channel();
+        tokio::spawn(async move {
+            let turn = writer.turn().await;
+            if let Err(Ok(b)) = give.send(turn) {
+                writer.rollback(b).await;
+            }
+        });
+        let batch = take
+            .await
+            .map_err(|_| StoreError::Batch("bộ ghi đã dừng".into()))??;
         Ok(Box::new(SqliteWrite(
             Turn {
                 batch: Some(batch),

@@ -758,7 +758,9 @@ impl App {
             && p != actor.person_id
         {
             let to = person_ref(&mut *tx, p).await?;
-            if !tx.delegated(p, actor.person_id, now).await? {
+            if !(tx.delegated(p, actor.person_id, now).await?
+                && leads(&mut *tx, p, d.unit_id).await?)
+            {
                 return Err(AppError::Forbidden(format!(
                     "Văn bản đã được trình {}; chỉ người đó (hoặc người được ủy quyền) cho ý kiến chỉ đạo.",
                     to.full_name

@@ -123,6 +123,7 @@ pub(crate) async fn see(
         && d.state == DocState::Presented
         && let Some(p) = d.presented_to
         && tx.delegated(p, actor.person_id, now_ms()).await?
+        && leads(tx, p, d.unit_id).await?
     {
         // A delegate of the leader an incoming document waits on for direction.
         rel.party = true;
@@ -141,6 +142,16 @@ pub(crate) async fn see(
         return Err(not_found(id));
     }
     Ok((d, rel))
+}
+
+/// Whether the person is active and a leader of the unit now (what a delegate directs on behalf of).
+pub(crate) async fn leads(tx: &mut dyn ReadTx, person: i64, unit_id: i64) -> AppResult<bool> {
+    Ok(tx.person(person).await?.is_some_and(|p| p.active)
+        && tx
+            .memberships(person)
+            .await?
+            .iter()
+            .any(|m| m.unit_id == unit_id && m.roles.contains(&Role::Leader)))
 }
 
 /// Reads and locks a document for an action, checking the actor may see it.
