@@ -161,7 +161,6 @@ pub(crate) async fn resolve(
     })
 }
 
-/// The grant to change a unit's flows (copy a template, edit, import): an administrator of the unit.
 /// The people a definition names by id (a person or a group) must be active and work in the unit or a unit
 /// below it: a flow file from another installation cannot route documents to strangers.
 async fn check_named_people(
@@ -204,6 +203,7 @@ async fn check_named_people(
     Ok(())
 }
 
+/// The grant to change a unit's flows (copy a template, edit, import): an administrator of the unit.
 fn flow_grant(actor: &Actor, ancestry: &[i64]) -> AppResult<AdminGrant> {
     actor
         .admin_grant(ancestry)
