@@ -191,12 +191,7 @@ impl Blobs {
             let Ok(m) = std::fs::metadata(&path) else {
                 continue;
             };
-            let still_old = m
-                .modified()
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|e| e > age);
-            if still_old {
+            if old(&m) {
                 match std::fs::remove_file(&path) {
                     Ok(()) => {
                         report.removed += 1;

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use vanthu_server::{App, AuthSettings};
 use vanthu_store::testkit::TestDb;
 
+pub mod web;
+
 pub const DEMO_PASSWORD: &str = "VanThu@2025";
 
 pub struct TestServer {
