@@ -3,6 +3,7 @@
 pub mod app;
 pub mod blobs;
 pub mod error;
+pub mod exchange;
 pub mod io;
 
 pub use app::{App, AuthSettings};

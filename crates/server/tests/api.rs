@@ -785,6 +785,11 @@ async fn openapi_document_matches_the_routes() {
         "GET /api/v1/me/delegations",
         "POST /api/v1/me/delegations",
         "POST /api/v1/me/delegations/{id}/revoke",
+        "GET /api/v1/exchange/outbox",
+        "POST /api/v1/exchange/outbox/{id}/retry",
+        "GET /api/v1/exchange/inbox",
+        "GET /api/v1/exchange/inbox/{id}/package",
+        "GET /api/v1/exchange/agencies",
     ];
     expected.sort();
     assert_eq!(seen, expected);

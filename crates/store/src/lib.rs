@@ -12,6 +12,7 @@ mod pg;
 mod repos;
 mod sql;
 mod sql_docs;
+mod sql_exchange;
 mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -55,6 +55,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "blob_refs",
         sql: include_str!("../migrations/sqlite/0009_blob_refs.sql"),
     },
+    Migration {
+        version: 10,
+        name: "exchange",
+        sql: include_str!("../migrations/sqlite/0010_exchange.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -102,6 +107,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 9,
         name: "blob_refs",
         sql: include_str!("../migrations/postgres/0009_blob_refs.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "exchange",
+        sql: include_str!("../migrations/postgres/0010_exchange.sql"),
     },
 ];
 

@@ -527,3 +527,88 @@ pub struct Delegation {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
+
+/// A packet waiting to go (or gone) over the interconnection axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    /// `edoc` or `status`.
+    pub kind: String,
+    /// edoc: `new`, `revoke` or `replace`; status: the code `01`–`16`.
+    pub code: String,
+    pub document_id: Option<i64>,
+    pub recipient_id: Option<i64>,
+    pub to_code: String,
+    pub edxml_document_id: String,
+    pub description: Option<String>,
+    /// JSON of the acting person (StaffInfo of a status packet).
+    pub staff: Option<String>,
+    /// A status about no document of ours: the reporting unit and the ResponseFor fields, as JSON.
+    pub reference: Option<String>,
+    /// The built package, once built.
+    pub sha256: Option<String>,
+    /// `queued`, `sent` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+    pub axis_doc_id: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutbox {
+    pub kind: String,
+    pub code: String,
+    pub document_id: Option<i64>,
+    pub recipient_id: Option<i64>,
+    pub to_code: String,
+    pub edxml_document_id: String,
+    pub description: Option<String>,
+    pub staff: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// A package taken from the axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxItem {
+    pub id: i64,
+    pub axis_doc_id: String,
+    /// `edoc` or `status`.
+    pub kind: String,
+    pub from_code: Option<String>,
+    pub edxml_document_id: Option<String>,
+    /// edoc: `new`, `revoke`, `update`, `replace`; status: the code.
+    pub code: Option<String>,
+    pub sha256: String,
+    pub size: i64,
+    /// What became of it: `created`, `duplicate`, `also_internal`, `unaddressed`, `invalid`, `status`,
+    /// `revoked`, `not_found`, `updated`, `unknown_status`.
+    pub outcome: String,
+    pub note: Option<String>,
+    pub received_at: i64,
+}
+
+/// An incoming document that came over the axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeLink {
+    pub document_id: i64,
+    pub inbox_id: i64,
+    pub unit_id: i64,
+    pub from_code: String,
+    pub edxml_document_id: String,
+    /// Số, ký hiệu as the sender wrote it (`ResponseFor/Code` of status packets).
+    pub code: String,
+    /// `yyyy/MM/dd`.
+    pub promulgation_date: String,
+}
+
+/// An agency of the axis directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    pub code: String,
+    pub name: String,
+    pub pcode: Option<String>,
+    pub synced_at: i64,
+}

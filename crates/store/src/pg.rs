@@ -37,6 +37,7 @@ crate::sql::impl_repos!(
     "SELECT pg_advisory_xact_lock(7661110001)"
 );
 crate::sql_docs::impl_doc_repos!(Postgres, PgRead, PgWrite, " FOR UPDATE");
+crate::sql_exchange::impl_exchange_repos!(Postgres, PgRead, PgWrite);
 
 /// An arbitrary constant naming vanthu's migration lock.
 const MIGRATION_LOCK: i64 = 0x7661_6e74_6875;

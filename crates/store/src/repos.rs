@@ -209,6 +209,60 @@ pub trait DocumentTypeWrite: Send {
     ) -> Result<()>;
 }
 
+#[async_trait]
+pub trait ExchangeRead: Send {
+    /// Queued packets due at `now`, oldest first.
+    async fn outbox_due(&mut self, now: i64, limit: i64) -> Result<Vec<OutboxItem>>;
+    /// When the next queued packet is due (none: nothing queued).
+    async fn outbox_next_due(&mut self) -> Result<Option<i64>>;
+    async fn outbox_item(&mut self, id: i64) -> Result<Option<OutboxItem>>;
+    async fn outbox_of_document(&mut self, document_id: i64) -> Result<Vec<OutboxItem>>;
+    /// Document packages sent with this DocumentId to this agency.
+    async fn outbox_sent_to(
+        &mut self,
+        edxml_document_id: &str,
+        to_code: &str,
+    ) -> Result<Vec<OutboxItem>>;
+    /// Packets by state (`queued`, `sent`, `failed`), newest first.
+    async fn outbox_list(&mut self, state: Option<&str>, limit: i64) -> Result<Vec<OutboxItem>>;
+    async fn inbox_by_axis_id(&mut self, axis_doc_id: &str) -> Result<Option<InboxItem>>;
+    async fn inbox_item(&mut self, id: i64) -> Result<Option<InboxItem>>;
+    /// Packages taken from the axis, newest first, optionally only those with this outcome.
+    async fn inbox_list(&mut self, outcome: Option<&str>, limit: i64) -> Result<Vec<InboxItem>>;
+    async fn exchange_link(&mut self, document_id: i64) -> Result<Option<ExchangeLink>>;
+    /// Incoming documents from this sender with this DocumentId.
+    async fn exchange_links_for(
+        &mut self,
+        from_code: &str,
+        edxml_document_id: &str,
+    ) -> Result<Vec<ExchangeLink>>;
+    async fn agencies(&mut self) -> Result<Vec<Agency>>;
+    async fn agency(&mut self, code: &str) -> Result<Option<Agency>>;
+}
+
+#[async_trait]
+pub trait ExchangeWrite: Send {
+    async fn insert_outbox(&mut self, o: &NewOutbox, now: i64) -> Result<i64>;
+    /// Records the built package of a queued packet.
+    async fn set_outbox_package(&mut self, id: i64, sha256: &str) -> Result<()>;
+    async fn outbox_sent(&mut self, id: i64, axis_doc_id: &str, now: i64) -> Result<()>;
+    /// A failed attempt that will be tried again at `next_at`.
+    async fn outbox_retry(&mut self, id: i64, next_at: i64, error: &str) -> Result<()>;
+    /// Refused by the axis: waits for a person (`outbox_requeue`).
+    async fn outbox_failed(&mut self, id: i64, error: &str) -> Result<()>;
+    /// A queued packet that must not go any more (its document was revoked before it left); false when it
+    /// was not queued.
+    async fn outbox_cancel(&mut self, id: i64, reason: &str) -> Result<bool>;
+    /// Queues a failed packet again, due at `now`; false when it was not failed.
+    async fn outbox_requeue(&mut self, id: i64, now: i64) -> Result<bool>;
+    async fn insert_inbox(&mut self, i: &InboxItem) -> Result<i64>;
+    async fn set_inbox_outcome(&mut self, id: i64, outcome: &str, note: Option<&str>)
+    -> Result<()>;
+    async fn insert_exchange_link(&mut self, l: &ExchangeLink) -> Result<()>;
+    /// Replaces the directory with what the axis lists.
+    async fn replace_agencies(&mut self, agencies: &[Agency]) -> Result<()>;
+}
+
 /// Everything that can be read.
 pub trait ReadTx:
     UnitRead
@@ -218,6 +272,7 @@ pub trait ReadTx:
     + RegisterRead
     + DocumentTypeRead
     + DocumentRead
+    + ExchangeRead
     + Send
 {
 }
@@ -233,6 +288,7 @@ pub trait WriteTx:
     + RegisterWrite
     + DocumentTypeWrite
     + DocumentWrite
+    + ExchangeWrite
     + Send
 {
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -91,7 +91,8 @@ macro_rules! impl_repos {
 
             const UNIT_COLS: &str = "id, key, code, code_format, old_code, name, short_name, kind, side, parent_id, active, valid_from, valid_to, created_at, updated_at";
             /// The filter of a people listing: $1 include inactive, $2 unit, $3 folded LIKE pattern.
-            const PEOPLE_FILTER: &str = "(p.active OR $1) \
+            // Accounts of the system itself (`@truc`, the axis) are no people to list, count or export.
+            const PEOPLE_FILTER: &str = "(p.active OR $1) AND p.username NOT LIKE '@%' \
                  AND ($2 IS NULL OR EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.unit_id = $2)) \
                  AND ($3 IS NULL OR p.search LIKE $3 ESCAPE '\\')";
 

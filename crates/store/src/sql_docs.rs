@@ -448,10 +448,13 @@ macro_rules! impl_doc_repos {
                 async fn referenced_blobs(&mut self, hashes: &[String]) -> Result<Vec<String>> {
                     let mut out = Vec::new();
                     for chunk in hashes.chunks(500) {
+                        // Documents' files, and the packages sent and received over the axis (kept for audit).
                         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                        let marks = marks.join(", ");
                         let sql = format!(
-                            "SELECT DISTINCT sha256 FROM document_files WHERE sha256 IN ({})",
-                            marks.join(", ")
+                            "SELECT sha256 FROM document_files WHERE sha256 IN ({marks}) \
+                             UNION SELECT sha256 FROM exchange_outbox WHERE sha256 IN ({marks}) \
+                             UNION SELECT sha256 FROM exchange_inbox WHERE sha256 IN ({marks})"
                         );
                         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                         for h in chunk {

@@ -289,6 +289,7 @@ impl SqliteWrite {
 
 crate::sql::impl_repos!(Sqlite, SqliteRead, SqliteWrite, "SELECT 1");
 crate::sql_docs::impl_doc_repos!(Sqlite, SqliteRead, SqliteWrite, "");
+crate::sql_exchange::impl_exchange_repos!(Sqlite, SqliteRead, SqliteWrite);
 
 impl SqliteStore {
     pub(crate) async fn open(url: &str) -> Result<SqliteStore> {

@@ -3,6 +3,7 @@
 mod auth;
 mod doctypes;
 pub mod documents;
+mod exchange;
 mod extract;
 mod flows;
 mod io;
@@ -36,6 +37,7 @@ use utoipa_axum::routes;
         (name = "registers", description = "Sổ văn bản, cấp số"),
         (name = "documents", description = "Văn bản đến, văn bản đi, văn bản nội bộ"),
         (name = "flows", description = "Luồng xử lý của đơn vị, theo phiên bản"),
+        (name = "exchange", description = "Liên thông văn bản qua trục: hàng đợi gửi, gói tin nhận, danh bạ cơ quan"),
         (name = "system", description = "Vận hành")
     )
 )]
@@ -203,6 +205,11 @@ pub fn routes() -> (axum::Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::download))
         .routes(routes!(documents::register_book))
         .routes(routes!(documents::alerts))
+        .routes(routes!(exchange::outbox))
+        .routes(routes!(exchange::retry))
+        .routes(routes!(exchange::inbox))
+        .routes(routes!(exchange::package))
+        .routes(routes!(exchange::agencies))
         .routes(routes!(flows::templates))
         .routes(routes!(flows::unit_flows, flows::create_flow))
         .routes(routes!(flows::get_flow, flows::update_flow))

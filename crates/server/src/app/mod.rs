@@ -7,6 +7,7 @@ pub mod cache;
 pub mod delegations;
 pub mod doctypes;
 pub mod documents;
+pub mod exchange;
 pub mod flows;
 pub mod people;
 pub mod registers;

@@ -806,6 +806,7 @@ fn done_message(done: &str) -> &'static str {
         "issue" => "Đã cấp số và ban hành văn bản.",
         "revoke" => "Đã thu hồi văn bản.",
         "comment" => "Đã gửi ý kiến.",
+        "resend" => "Đã xếp gói tin vào hàng đợi gửi lại qua trục liên thông.",
         "attach" => "Đã thêm tệp.",
         _ => "",
     }
@@ -835,6 +836,8 @@ struct ShowTpl {
     assignments: Vec<AssignRow>,
     rounds: Vec<ReviewRound>,
     recipients: Vec<RecipientRow>,
+    packets: Vec<crate::app::exchange::PacketView>,
+    arrival: Option<crate::app::exchange::ArrivalView>,
     comments: Vec<CommentRow>,
     replies: Vec<DocRow>,
     history: Vec<EventRow>,
@@ -1268,6 +1271,8 @@ async fn doc_page(
         assignments,
         rounds,
         recipients,
+        packets: detail.exchange,
+        arrival: detail.arrival,
         comments,
         replies,
         history,
@@ -1488,6 +1493,22 @@ pub async fn act(
             .map(drop),
         "revoke" => app.revoke(a, id, f.get("reason")).await.map(drop),
         "comment" => app.comment(a, id, f.get("body")).await.map(drop),
+        // Sends again a packet of this document that the axis refused.
+        "resend" => match id_of(f, "packet_id") {
+            Some(pid) => match app.document_detail(a, id).await {
+                Ok(detail) if detail.exchange.iter().any(|x| x.id == pid) => {
+                    app.exchange_retry(a, pid).await.map(drop)
+                }
+                Ok(_) => Err(AppError::NotFound(format!(
+                    "Văn bản không có gói tin số {pid}."
+                ))),
+                Err(e) => Err(e),
+            },
+            None => Err(AppError::Invalid {
+                field: "packet_id".into(),
+                message: "Chọn gói tin cần gửi lại.".into(),
+            }),
+        },
         _ => return Err(not_found(&p.user)),
     };
     match result {

@@ -3,6 +3,7 @@
 
 mod auth;
 mod documents;
+mod exchange;
 mod flows;
 mod import;
 mod people;
@@ -78,6 +79,9 @@ pub fn router() -> Router<App> {
                 )),
         )
         .route("/admin/export/{file}", get(import::export))
+        .route("/admin/exchange", get(exchange::page))
+        .route("/admin/exchange/outbox/{id}/retry", post(exchange::retry))
+        .route("/admin/exchange/inbox/{id}/package", get(exchange::package))
         .route("/documents", get(documents::list))
         .route("/documents/queues/{queue}", get(documents::queue))
         .route(
@@ -492,6 +496,7 @@ const NOTICES: &[&str] = &[
     "password_changed",
     "logged_out",
     "unchanged",
+    "requeued",
 ];
 
 impl<S: Send + Sync> FromRequestParts<S> for Notice {

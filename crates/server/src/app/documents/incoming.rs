@@ -194,13 +194,22 @@ pub(crate) async fn pick_register(
         })
 }
 
-/// Tells the sender of an internal copy how it stands at this recipient.
+/// Tells the sender how the document stands at this recipient: the sender's recipient row for an internal
+/// copy, a status packet queued for the axis for a document that came over it.
 pub(crate) async fn feedback(
     tx: &mut Box<dyn WriteTx>,
+    actor: &Actor,
     copy: &Document,
     status: RecipientStatus,
     note: Option<&str>,
 ) -> AppResult<()> {
+    if let Some(code) = crate::exchange::queue::code_of(status)
+        && tx.exchange_link(copy.id).await?.is_some()
+    {
+        let unit = tx.unit(copy.unit_id).await?;
+        let staff = crate::exchange::queue::staff_of(actor, unit.as_ref());
+        crate::exchange::queue::status(tx, copy, code, note, Some(&staff), now_ms()).await?;
+    }
     if copy.source_id.is_none() {
         return Ok(());
     }
@@ -593,7 +602,7 @@ impl App {
         d.state = next;
         let n = give_arrival_number(&mut tx, actor, &reg, &mut d, now).await?;
         tx.update_document(&d, now).await?;
-        feedback(&mut tx, &d, RecipientStatus::Accepted, None).await?;
+        feedback(&mut tx, actor, &d, RecipientStatus::Accepted, None).await?;
         record(
             &mut tx,
             Some(actor.person_id),
@@ -623,7 +632,7 @@ impl App {
         d.reason = Some(reason.clone());
         let now = now_ms();
         tx.update_document(&d, now).await?;
-        feedback(&mut tx, &d, RecipientStatus::Rejected, Some(&reason)).await?;
+        feedback(&mut tx, actor, &d, RecipientStatus::Rejected, Some(&reason)).await?;
         record(
             &mut tx,
             Some(actor.person_id),
@@ -826,7 +835,7 @@ impl App {
             d.deadline = deadline.clone();
         }
         tx.update_document(&d, now).await?;
-        feedback(&mut tx, &d, RecipientStatus::Assigned, None).await?;
+        feedback(&mut tx, actor, &d, RecipientStatus::Assigned, None).await?;
         record(
             &mut tx,
             Some(actor.person_id),
@@ -955,7 +964,7 @@ impl App {
             } else {
                 RecipientStatus::Processing
             };
-            feedback(&mut tx, &d, status, None).await?;
+            feedback(&mut tx, actor, &d, status, None).await?;
         }
         let what = match (complete, a.role) {
             (true, AssignmentRole::Lead) => "Hoàn thành xử lý (chủ trì)",

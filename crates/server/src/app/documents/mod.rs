@@ -431,6 +431,11 @@ pub struct DocumentDetail {
     pub comments: Vec<CommentView>,
     /// Documents that answer this one (that the reader may see).
     pub replies: Vec<DocumentView>,
+    /// Packets of this document over the interconnection axis: packages to outside recipients and their
+    /// revocations (outgoing), status packets back to the sender (incoming).
+    pub exchange: Vec<crate::app::exchange::PacketView>,
+    /// Where it came from over the axis (an incoming document that arrived that way).
+    pub arrival: Option<crate::app::exchange::ArrivalView>,
     /// What the reader may do now: `register`, `reject`, `present`, `assign`, `progress`, `complete`,
     /// `forward`, `submit`, `review`, `return`, `issue`, `revoke`, `edit`, `attach`, `comment`.
     pub actions: Vec<String>,
@@ -761,6 +766,17 @@ impl App {
             .map(|g| g.from_person)
             .collect();
         let actions = allowed_actions(actor, &d, rel, &assignments, &reviews, &delegators);
+        let exchange = r
+            .outbox_of_document(id)
+            .await?
+            .iter()
+            .map(crate::app::exchange::packet_view)
+            .collect();
+        let arrival = r
+            .exchange_link(id)
+            .await?
+            .as_ref()
+            .map(crate::app::exchange::arrival_view);
         drop(r);
         self.audit_secret(actor, &d, "document.read", "Xem văn bản mật".into())
             .await?;
@@ -787,6 +803,8 @@ impl App {
                 .collect(),
             comments: cv,
             replies,
+            exchange,
+            arrival,
             actions: actions.into_iter().map(Into::into).collect(),
         })
     }

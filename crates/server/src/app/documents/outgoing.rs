@@ -452,7 +452,7 @@ async fn check_against_store(
 
 /// What goes out with an issued document: the latest version of the main file and of each appendix (earlier
 /// drafts and the editable source files stay with the issuing unit).
-fn issued_files(all: &[vanthu_store::DocFile]) -> Vec<vanthu_store::DocFile> {
+pub(crate) fn issued_files(all: &[vanthu_store::DocFile]) -> Vec<vanthu_store::DocFile> {
     use vanthu_domain::document::FileKind;
     let mut out: Vec<vanthu_store::DocFile> = Vec::new();
     if let Some(main) = all
@@ -1254,6 +1254,15 @@ impl App {
                     sent.push(r.name.clone());
                 }
                 ("axis", _) => {
+                    crate::exchange::queue::issue(
+                        &mut tx,
+                        &unit,
+                        &d,
+                        &r,
+                        &crate::exchange::queue::staff_of(actor, Some(&unit)),
+                        now,
+                    )
+                    .await?;
                     tx.set_recipient_status(
                         r.id,
                         RecipientStatus::Pending,
@@ -1353,6 +1362,15 @@ impl App {
         d.state = step(&d, Action::Revoke)?;
         d.reason = Some(reason.to_string());
         tx.update_document(&d, now).await?;
+        let unit = load_unit(&mut **tx, d.unit_id).await?;
+        let over_axis = crate::exchange::queue::revoke(
+            tx,
+            &d,
+            reason,
+            &crate::exchange::queue::staff_of(actor, Some(&unit)),
+            now,
+        )
+        .await?;
         for r in tx.recipients(id).await? {
             if let Some(copy_id) = r.incoming_id
                 && let Some(mut copy) = tx.lock_document(copy_id).await?
@@ -1380,7 +1398,10 @@ impl App {
                 .await?;
             }
             if r.status != RecipientStatus::Rejected {
-                tx.set_recipient_status(r.id, RecipientStatus::Revoked, None, None, now)
+                let note = over_axis
+                    .contains(&r.id)
+                    .then_some("Đã gửi yêu cầu thu hồi qua trục liên thông, chờ nơi nhận trả lời");
+                tx.set_recipient_status(r.id, RecipientStatus::Revoked, None, note, now)
                     .await?;
             }
         }
