@@ -1,5 +1,6 @@
 //! `vanthu`: the operational management information system, as one binary.
 
+mod axis;
 mod config;
 mod edxml;
 
@@ -46,6 +47,8 @@ enum Command {
         #[command(subcommand)]
         command: edxml::EdxmlCommand,
     },
+    /// Trục liên thông văn bản: chạy dịch vụ trục (mặc định) hoặc quản lý đơn vị kết nối (`axis agency`)
+    Axis(axis::AxisArgs),
 }
 
 #[derive(Subcommand)]
@@ -368,6 +371,7 @@ fn main() -> std::process::ExitCode {
             Command::Admin { command } => admin(command).await,
             Command::Import { what } => import(what).await,
             Command::Export { what } => export(what).await,
+            Command::Axis(a) => axis::run(a, shutdown_signal()).await,
             Command::Edxml { .. } => unreachable!("handled before the runtime starts"),
         }
     });
