@@ -522,7 +522,39 @@ async fn a_province_and_the_central_office_exchange_documents_and_statuses() {
     assert_eq!(r2["status"], "revoked");
     assert_eq!(r2["note"], "Nơi nhận đã đồng ý thu hồi", "{d2}");
 
-    // An unknown recipient: the axis refuses, the packet waits for a person, who sends it again.
+    // A code the axis's directory does not have is refused when the draft is saved.
+    let unit = province.unit_id("ubnd.ninhbinh").await;
+    let drafter = province
+        .token("ubnd.ninhbinh.chuyenvien", DEMO_PASSWORD)
+        .await;
+    let (st, e) = multipart(
+        &province,
+        &drafter,
+        "/api/v1/outgoing",
+        json!({"unit_id": unit, "doc_type": "cong_van", "subject": "Mã sai",
+            "signer_id": province.person_id("ubnd.ninhbinh.lanhdao").await,
+            "recipients": [{"name": "Cơ quan không có", "code": "000.00.00.G77"}]}),
+        vec![("main", "x.pdf", pdf("x"))],
+    )
+    .await;
+    assert_eq!(st, 422, "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("không có trong danh bạ"),
+        "{e}"
+    );
+    // Codes the directory lists but the axis cannot deliver to (out of step): the axis refuses, the packet
+    // waits for a person, who sends it again.
+    for code in ["000.00.00.G77", "000.00.00.G66", "000.00.00.G88"] {
+        axis.lock().unwrap().agencies.push(AxisAgency {
+            code: code.into(),
+            name: format!("Cơ quan {code}"),
+            pcode: None,
+        });
+    }
+    wp.sync_directory().await.unwrap();
     let id3 = issue(
         &province,
         "Gửi nhầm mã định danh",

@@ -238,6 +238,8 @@ pub trait ExchangeRead: Send {
     ) -> Result<Vec<ExchangeLink>>;
     async fn agencies(&mut self) -> Result<Vec<Agency>>;
     async fn agency(&mut self, code: &str) -> Result<Option<Agency>>;
+    /// Whether the directory was ever synchronised (it has any agency).
+    async fn has_agencies(&mut self) -> Result<bool>;
 }
 
 #[async_trait]

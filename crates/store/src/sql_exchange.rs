@@ -214,6 +214,13 @@ macro_rules! impl_exchange_repos {
                     rows.iter().map(agency_from).collect()
                 }
 
+                async fn has_agencies(&mut self) -> Result<bool> {
+                    let r = sqlx::query("SELECT EXISTS (SELECT 1 FROM exchange_agencies) AS x")
+                        .fetch_one(&mut *self.0)
+                        .await?;
+                    Ok(r.try_get::<bool, _>("x")?)
+                }
+
                 async fn agency(&mut self, code: &str) -> Result<Option<Agency>> {
                     let r = sqlx::query("SELECT * FROM exchange_agencies WHERE code = $1")
                         .bind(code)

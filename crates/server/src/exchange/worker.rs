@@ -37,18 +37,23 @@ impl Worker {
     }
 
     /// Runs until the task is dropped: the outbox is looked at every second, the axis polled every `poll`, the
-    /// directory refreshed every `directory` (and at the start).
+    /// directory refreshed every `directory` (and at the start; after a failure, at the next poll).
     pub async fn run(self, poll: Duration, directory: Duration) {
         let mut last_poll: Option<tokio::time::Instant> = None;
-        let mut last_directory: Option<tokio::time::Instant> = None;
+        let mut next_directory = tokio::time::Instant::now();
         loop {
             let now = tokio::time::Instant::now();
-            if last_directory.is_none_or(|t| now.duration_since(t) >= directory) {
-                match self.sync_directory().await {
-                    Ok(n) => tracing::info!(agencies = n, "axis directory synchronised"),
-                    Err(e) => tracing::warn!(error = %e, "axis directory not synchronised"),
-                }
-                last_directory = Some(now);
+            if now >= next_directory {
+                next_directory = match self.sync_directory().await {
+                    Ok(n) => {
+                        tracing::info!(agencies = n, "axis directory synchronised");
+                        now + directory
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "axis directory not synchronised");
+                        now + poll.max(Duration::from_secs(5))
+                    }
+                };
             }
             let r = self.send_due().await;
             if r.sent + r.retried + r.failed > 0 || !r.errors.is_empty() {

@@ -425,6 +425,20 @@ async fn check_against_store(
                         message: "Văn bản mật không được gửi qua trục liên thông.".into(),
                     });
                 }
+                // Codes out of step between systems are caught here, not days later at the axis: once the
+                // directory of the axis is known, an outside code must be in it.
+                if channel == "axis"
+                    && let Some(code) = &code
+                    && tx.agency(code).await?.is_none()
+                    && tx.has_agencies().await?
+                {
+                    return Err(AppError::Invalid {
+                        field: "recipients".into(),
+                        message: format!(
+                            "Mã định danh \"{code}\" của \"{name}\" không có trong danh bạ trục liên thông; kiểm tra lại mã (danh bạ ở trang Liên thông)."
+                        ),
+                    });
+                }
                 Recipient {
                     id: 0,
                     document_id: 0,
