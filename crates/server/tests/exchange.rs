@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vanthu_server::exchange::worker::Worker;
-use vanthu_server::exchange::{AxisAgency, AxisApi, AxisError};
+use vanthu_server::exchange::{AxisAgency, AxisApi, AxisError, Pending};
 
 /// The axis: packages by id, a queue per system, the system hosting each agency code.
 #[derive(Default)]
@@ -92,7 +92,7 @@ impl AxisApi for Endpoint {
         Ok(id)
     }
 
-    async fn pending(&self, kind: &str) -> Result<Vec<String>, AxisError> {
+    async fn pending(&self, kind: &str) -> Result<Vec<Pending>, AxisError> {
         let a = self.axis.lock().unwrap();
         if a.down {
             return Err(down());
@@ -102,9 +102,15 @@ impl AxisApi for Endpoint {
             .cloned()
             .unwrap_or_default()
             .into_iter()
-            .filter(|id| {
-                let p = vanthu_edxml::read(&a.packages[id]).unwrap();
-                p.value.kind() == kind
+            .filter_map(|id| {
+                let p = vanthu_edxml::read(&a.packages[&id]).unwrap();
+                let from = match &p.value {
+                    vanthu_edxml::Packet::Edoc(e) => {
+                        e.header.from.as_ref().unwrap().organ_id.clone()
+                    }
+                    vanthu_edxml::Packet::Status(s) => s.from.as_ref().unwrap().organ_id.clone(),
+                };
+                (p.value.kind() == kind).then_some(Pending { doc_id: id, from })
             })
             .collect())
     }
@@ -384,13 +390,18 @@ async fn a_province_and_the_central_office_exchange_documents_and_statuses() {
             .map(|(k, _)| k.clone())
             .unwrap()
     };
-    let again = vanthu_server::exchange::inbox::import(&central.app, &first, &sent_bytes)
+    let again = vanthu_server::exchange::inbox::import(&central.app, &first, &sent_bytes, None)
         .await
         .unwrap();
     assert!(again.again);
-    let resent = vanthu_server::exchange::inbox::import(&central.app, "axis-resent", &sent_bytes)
-        .await
-        .unwrap();
+    let resent = vanthu_server::exchange::inbox::import(
+        &central.app,
+        "axis-resent",
+        &sent_bytes,
+        Some("000.00.00.H40"),
+    )
+    .await
+    .unwrap();
     assert_eq!(resent.outcome, "duplicate", "{resent:?}");
     assert!(resent.documents.is_empty());
     assert_eq!(
@@ -699,6 +710,7 @@ async fn a_province_and_the_central_office_exchange_documents_and_statuses() {
         &central.app,
         "axis-garbage",
         b"<khong-phai-edxml/>",
+        None,
     )
     .await
     .unwrap();
@@ -779,5 +791,165 @@ async fn a_document_that_also_came_inside_the_installation_is_flagged_not_double
     let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
     let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{id}")).await;
     assert_eq!(recipient(&d, "001.00.10.H40")["status"], "accepted", "{d}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn revocations_never_lose_a_race_and_forged_senders_are_refused() {
+    let s = TestServer::demo().await;
+    let axis = Arc::new(Mutex::new(Axis {
+        hosts: vec![("000.00.00.D01".into(), "trunguong".into())],
+        ..Axis::default()
+    }));
+    let w = Worker::new(
+        s.app.clone(),
+        Arc::new(Endpoint {
+            axis: axis.clone(),
+            system: "tinh".into(),
+        }),
+        None,
+    );
+    let clerk = s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await;
+    let to = json!([{"name": "Văn phòng Trung ương Đảng", "code": "000.00.00.D01"}]);
+    let packets = |d: &Value| -> Vec<(String, String)> {
+        d["exchange"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["code"].as_str().unwrap().to_string(),
+                    p["state"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+
+    // Revoked before it was ever tried: cancelled, no revocation sent (it never left).
+    let a = issue(&s, "Chưa kịp gửi", to.clone()).await;
+    let (st, _) = s
+        .send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/documents/{a}/revoke"),
+            json!({"reason": "Nhầm"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{a}")).await;
+    assert_eq!(
+        packets(&d),
+        [("new".to_string(), "cancelled".to_string())],
+        "{d}"
+    );
+    assert_eq!(w.send_due().await.sent, 0);
+
+    // Tried once while the axis was unreachable (it may have arrived): cancelled and followed by a revocation.
+    let b = issue(&s, "Đã thử gửi một lần", to.clone()).await;
+    axis.lock().unwrap().down = true;
+    assert_eq!(w.send_due().await.retried, 1);
+    axis.lock().unwrap().down = false;
+    let (st, _) = s
+        .send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/documents/{b}/revoke"),
+            json!({"reason": "Nhầm"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{b}")).await;
+    assert_eq!(
+        packets(&d),
+        [
+            ("new".to_string(), "cancelled".to_string()),
+            ("revoke".to_string(), "queued".to_string())
+        ],
+        "{d}"
+    );
+
+    // Refused by the axis, then revoked: cancelled, no revocation; it cannot be sent again.
+    let c = issue(
+        &s,
+        "Bị trục từ chối rồi thu hồi",
+        json!([{"name": "Cơ quan G55", "code": "000.00.00.G55"}]),
+    )
+    .await;
+    assert_eq!(w.send_due().await.failed, 1);
+    let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{c}")).await;
+    let pid = d["exchange"][0]["id"].as_i64().unwrap();
+    let (st, _) = s
+        .send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/documents/{c}/revoke"),
+            json!({"reason": "Nhầm"}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (_, d) = s.get(&clerk, &format!("/api/v1/documents/{c}")).await;
+    assert_eq!(
+        packets(&d),
+        [("new".to_string(), "cancelled".to_string())],
+        "{d}"
+    );
+    let (st, e) = s
+        .send(
+            "POST",
+            &clerk,
+            &format!("/api/v1/exchange/outbox/{pid}/retry"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 409, "{e}");
+
+    // A package whose From is not the sender the axis checked is refused, acknowledged `fail`.
+    issue(&s, "Gói tin hợp lệ", to.clone()).await;
+    w.send_due().await;
+    let bytes = {
+        let a = axis.lock().unwrap();
+        a.packages.values().next().unwrap().clone()
+    };
+    let forged = vanthu_server::exchange::inbox::import(
+        &s.app,
+        "axis-forged",
+        &bytes,
+        Some("000.00.00.D99"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.outcome, "invalid", "{forged:?}");
+    assert_eq!(forged.ack(), "fail");
+    assert!(forged.note.unwrap().contains("khác nơi gửi"));
+
+    // A package that became a document is read through the document, not downloaded raw by the administrator.
+    let created = vanthu_server::exchange::inbox::import(
+        &s.app,
+        "axis-self",
+        &{
+            let mut e = vanthu_edxml::read_edoc(&bytes).unwrap().value;
+            e.header.to = vec![vanthu_edxml::Organization::new("001.00.10.H40")];
+            e.header.from = Some(vanthu_edxml::Organization::new("000.00.00.G06"));
+            e.header.document_id = "000.00.00.G06,2026/11/20,12/BNV-VP".into();
+            vanthu_edxml::write_edoc(&e).unwrap()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.outcome, "created", "{created:?}");
+    let admin = s.token("admin", DEMO_PASSWORD).await;
+    let (_, inbox) = s
+        .get(&admin, "/api/v1/exchange/inbox?outcome=created")
+        .await;
+    let iid = inbox["items"][0]["id"].as_i64().unwrap();
+    let r = s
+        .client()
+        .get(s.url(&format!("/api/v1/exchange/inbox/{iid}/package")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     s.stop().await;
 }

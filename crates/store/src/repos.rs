@@ -245,6 +245,11 @@ pub trait ExchangeRead: Send {
 #[async_trait]
 pub trait ExchangeWrite: Send {
     async fn insert_outbox(&mut self, o: &NewOutbox, now: i64) -> Result<i64>;
+    /// Takes a queued packet for sending (`sending`); false when it is no longer queued (cancelled meanwhile,
+    /// or taken by another worker).
+    async fn outbox_claim(&mut self, id: i64) -> Result<bool>;
+    /// Puts back in the queue the packets a stopped worker was sending; how many.
+    async fn outbox_recover(&mut self) -> Result<u64>;
     /// Records the built package of a queued packet.
     async fn set_outbox_package(&mut self, id: i64, sha256: &str) -> Result<()>;
     async fn outbox_sent(&mut self, id: i64, axis_doc_id: &str, now: i64) -> Result<()>;
@@ -252,8 +257,8 @@ pub trait ExchangeWrite: Send {
     async fn outbox_retry(&mut self, id: i64, next_at: i64, error: &str) -> Result<()>;
     /// Refused by the axis: waits for a person (`outbox_requeue`).
     async fn outbox_failed(&mut self, id: i64, error: &str) -> Result<()>;
-    /// A queued packet that must not go any more (its document was revoked before it left); false when it
-    /// was not queued.
+    /// A queued or refused packet that must not go any more (its document was revoked); false when it was
+    /// neither (sending, sent, cancelled).
     async fn outbox_cancel(&mut self, id: i64, reason: &str) -> Result<bool>;
     /// Queues a failed packet again, due at `now`; false when it was not failed.
     async fn outbox_requeue(&mut self, id: i64, now: i64) -> Result<bool>;

@@ -263,6 +263,23 @@ macro_rules! impl_exchange_repos {
                     Ok(r.try_get("id")?)
                 }
 
+                async fn outbox_claim(&mut self, id: i64) -> Result<bool> {
+                    let r = sqlx::query(
+                        "UPDATE exchange_outbox SET state = 'sending' WHERE id = $1 AND state = 'queued'",
+                    )
+                    .bind(id)
+                    .execute(&mut *self.0)
+                    .await?;
+                    Ok(r.rows_affected() == 1)
+                }
+
+                async fn outbox_recover(&mut self) -> Result<u64> {
+                    let r = sqlx::query("UPDATE exchange_outbox SET state = 'queued' WHERE state = 'sending'")
+                        .execute(&mut *self.0)
+                        .await?;
+                    Ok(r.rows_affected())
+                }
+
                 async fn set_outbox_package(&mut self, id: i64, sha256: &str) -> Result<()> {
                     sqlx::query("UPDATE exchange_outbox SET sha256 = $1 WHERE id = $2")
                         .bind(sha256)
@@ -275,7 +292,7 @@ macro_rules! impl_exchange_repos {
                 async fn outbox_sent(&mut self, id: i64, axis_doc_id: &str, now: i64) -> Result<()> {
                     sqlx::query(
                         "UPDATE exchange_outbox SET state = 'sent', axis_doc_id = $1, sent_at = $2, \
-                         attempts = attempts + 1, last_error = NULL WHERE id = $3",
+                         attempts = attempts + 1, last_error = NULL WHERE id = $3 AND state IN ('queued', 'sending')",
                     )
                     .bind(axis_doc_id)
                     .bind(now)
@@ -287,8 +304,8 @@ macro_rules! impl_exchange_repos {
 
                 async fn outbox_retry(&mut self, id: i64, next_at: i64, error: &str) -> Result<()> {
                     sqlx::query(
-                        "UPDATE exchange_outbox SET attempts = attempts + 1, next_at = $1, last_error = $2 \
-                         WHERE id = $3",
+                        "UPDATE exchange_outbox SET state = 'queued', attempts = attempts + 1, next_at = $1, \
+                         last_error = $2 WHERE id = $3 AND state IN ('queued', 'sending')",
                     )
                     .bind(next_at)
                     .bind(error)
@@ -301,7 +318,7 @@ macro_rules! impl_exchange_repos {
                 async fn outbox_failed(&mut self, id: i64, error: &str) -> Result<()> {
                     sqlx::query(
                         "UPDATE exchange_outbox SET state = 'failed', attempts = attempts + 1, last_error = $1 \
-                         WHERE id = $2",
+                         WHERE id = $2 AND state IN ('queued', 'sending')",
                     )
                     .bind(error)
                     .bind(id)
@@ -313,7 +330,7 @@ macro_rules! impl_exchange_repos {
                 async fn outbox_cancel(&mut self, id: i64, reason: &str) -> Result<bool> {
                     let r = sqlx::query(
                         "UPDATE exchange_outbox SET state = 'cancelled', last_error = $1 \
-                         WHERE id = $2 AND state = 'queued'",
+                         WHERE id = $2 AND state IN ('queued', 'failed')",
                     )
                     .bind(reason)
                     .bind(id)

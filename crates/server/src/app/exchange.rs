@@ -217,7 +217,9 @@ impl App {
             .collect())
     }
 
-    /// The package as it arrived, byte for byte (system administrators), with its axis id.
+    /// The package as it arrived, byte for byte, with its axis id: for system administrators, and only packages
+    /// that became no document here (for nobody, unreadable, statuses, unmatched requests). A package that
+    /// became an incoming document is read through that document, by those who may see it.
     pub async fn exchange_package(
         &self,
         actor: &Actor,
@@ -229,6 +231,15 @@ impl App {
             r.inbox_item(inbox_id).await?
         }
         .ok_or_else(|| AppError::NotFound(format!("Không có gói tin số {inbox_id}.")))?;
+        if matches!(
+            item.outcome.as_str(),
+            "created" | "duplicate" | "also_internal" | "revoked" | "updated"
+        ) {
+            return Err(AppError::Forbidden(
+                "Gói tin này đã thành văn bản đến của đơn vị; xem văn bản đó với quyền của đơn vị."
+                    .into(),
+            ));
+        }
         let bytes = self
             .blobs
             .get(&item.sha256)
@@ -252,6 +263,19 @@ impl App {
         if !actor.system_admin && !clerk {
             return Err(AppError::Forbidden(
                 "Chỉ văn thư của đơn vị gửi hoặc quản trị hệ thống được gửi lại.".into(),
+            ));
+        }
+        // A document revoked since must not go out again.
+        if item.kind == "edoc"
+            && item.code != "revoke"
+            && let Some(d) = item.document_id
+            && tx
+                .document(d)
+                .await?
+                .is_some_and(|d| d.state == vanthu_domain::document::DocState::Revoked)
+        {
+            return Err(AppError::Conflict(
+                "Văn bản đã bị thu hồi; không gửi lại gói tin của nó.".into(),
             ));
         }
         if !tx.outbox_requeue(id, now_ms()).await? {

@@ -29,9 +29,11 @@ pub struct Imported {
 }
 
 impl Imported {
-    /// The transport status to acknowledge the package with on the axis: `fail` for what could not be read.
+    /// The transport status to acknowledge the package with on the axis: `fail` for what could not be read or
+    /// has nobody to receive it here (the sender's axis tracking then says it did not arrive; the package is
+    /// kept for the administrator all the same).
     pub fn ack(&self) -> &'static str {
-        if self.outcome == "invalid" {
+        if matches!(self.outcome.as_str(), "invalid" | "unaddressed") {
             "fail"
         } else {
             "done"
@@ -48,8 +50,14 @@ async fn axis_person(tx: &mut Box<dyn WriteTx>) -> AppResult<i64> {
         .id)
 }
 
-/// Takes one package fetched from the axis under `axis_doc_id`.
-pub async fn import(app: &App, axis_doc_id: &str, bytes: &[u8]) -> AppResult<Imported> {
+/// Takes one package fetched from the axis under `axis_doc_id`. `from`: the sender's code as the axis checked
+/// it (a package that names another sender is refused).
+pub async fn import(
+    app: &App,
+    axis_doc_id: &str,
+    bytes: &[u8],
+    from: Option<&str>,
+) -> AppResult<Imported> {
     {
         let mut r = app.store.read().await?;
         if let Some(done) = r.inbox_by_axis_id(axis_doc_id).await? {
@@ -99,6 +107,57 @@ pub async fn import(app: &App, axis_doc_id: &str, bytes: &[u8]) -> AppResult<Imp
         Err(vanthu_edxml::sign::SignError::NotSigned) => "không có chữ ký số".to_string(),
         Err(e) => format!("không kiểm tra được chữ ký số: {e}"),
     };
+    let named = match &decoded.value {
+        Packet::Edoc(e) => e.header.from.as_ref().map(|f| f.organ_id.trim()),
+        Packet::Status(st) => st.from.as_ref().map(|f| f.organ_id.trim()),
+    }
+    .unwrap_or_default()
+    .to_string();
+    if let Some(checked) = from.map(str::trim).filter(|f| !f.is_empty())
+        && checked != named
+    {
+        row.from_code = Some(named.clone()).filter(|s| !s.is_empty());
+        row.note = Some(format!(
+            "Nơi gửi ghi trong gói tin ({named}) khác nơi gửi trục liên thông xác nhận ({checked})."
+        ));
+        return finish_alone(app, row).await;
+    }
+    // Attachments are stored before the transaction: the writers of the installation do not wait on their disk
+    // writes. (A file whose transaction then fails is swept later like any unreferenced file.)
+    let mut files: Vec<NewFile> = Vec::new();
+    if let Packet::Edoc(e) = &decoded.value
+        && !matches!(
+            e.trace.business.as_ref().map(|b| &b.doc_type),
+            Some(BusinessDocType::Revoke | BusinessDocType::Update)
+        )
+    {
+        for (i, a) in e.attachments.iter().enumerate() {
+            let sha = app
+                .blobs
+                .put(axum::body::Bytes::copy_from_slice(&a.data))
+                .await
+                .map_err(|x| AppError::Internal(format!("không lưu được tệp đính kèm: {x}")))?;
+            let name = if a.name.trim().is_empty() {
+                format!("tep-{}", i + 1)
+            } else {
+                a.name.trim().to_string()
+            };
+            files.push(NewFile {
+                kind: if i == 0 {
+                    FileKind::Main
+                } else {
+                    FileKind::Appendix
+                },
+                media_type: vanthu_edxml::attachment::mime_for_name(&name).to_string(),
+                name,
+                size: a.data.len() as i64,
+                sha256: sha,
+                version: 1,
+                frozen: true,
+                uploaded_by: 0,
+            });
+        }
+    }
     let mut tx = app.store.write().await?;
     // Another worker (or an earlier attempt) may have taken it meanwhile.
     if let Some(done) = tx.inbox_by_axis_id(axis_doc_id).await? {
@@ -127,7 +186,10 @@ pub async fn import(app: &App, axis_doc_id: &str, bytes: &[u8]) -> AppResult<Imp
                 }
                 .into(),
             );
-            apply_edoc(app, &mut tx, &mut row, &e, who, &signature).await?
+            for f in &mut files {
+                f.uploaded_by = who;
+            }
+            apply_edoc(&mut tx, &mut row, &e, who, &signature, &files).await?
         }
     };
     tx.commit().await?;
@@ -215,12 +277,12 @@ fn target_of(e: &Edoc) -> Option<String> {
 }
 
 async fn apply_edoc(
-    app: &App,
     tx: &mut Box<dyn WriteTx>,
     row: &mut InboxItem,
     e: &Edoc,
     who: i64,
     signature: &str,
+    files: &[NewFile],
 ) -> AppResult<Imported> {
     let from = e
         .header
@@ -399,34 +461,6 @@ async fn apply_edoc(
             let mut notes = Vec::new();
             let mut duplicates = 0;
             let mut also_internal = 0;
-            // The attachments are stored once for every addressed unit.
-            let mut files: Vec<NewFile> = Vec::new();
-            for (i, a) in e.attachments.iter().enumerate() {
-                let sha = app
-                    .blobs
-                    .put(axum::body::Bytes::copy_from_slice(&a.data))
-                    .await
-                    .map_err(|x| AppError::Internal(format!("không lưu được tệp đính kèm: {x}")))?;
-                let name = if a.name.trim().is_empty() {
-                    format!("tep-{}", i + 1)
-                } else {
-                    a.name.trim().to_string()
-                };
-                files.push(NewFile {
-                    kind: if i == 0 {
-                        FileKind::Main
-                    } else {
-                        FileKind::Appendix
-                    },
-                    media_type: vanthu_edxml::attachment::mime_for_name(&name).to_string(),
-                    name,
-                    size: a.data.len() as i64,
-                    sha256: sha,
-                    version: 1,
-                    frozen: true,
-                    uploaded_by: who,
-                });
-            }
             // The inbox row first: the links below refer to it.
             row.outcome = "created".into();
             row.id = tx.insert_inbox(row).await?;
@@ -472,6 +506,15 @@ async fn apply_edoc(
                         })
                         .collect();
                     if let Some(twin) = twins.first() {
+                        if tx.exchange_link(twin.id).await?.is_some() {
+                            // Already linked to another package of the same document: nothing new.
+                            duplicates += 1;
+                            notes.push(format!(
+                                "{}: đã nhận trước đó (văn bản {})",
+                                unit.name, twin.id
+                            ));
+                            continue;
+                        }
                         tx.insert_exchange_link(&link_for(twin.id, unit.id, row.id, &from, e))
                             .await?;
                         record(
@@ -556,7 +599,7 @@ async fn apply_edoc(
                         now_ms(),
                     )
                     .await?;
-                for f in &files {
+                for f in files {
                     tx.insert_file(id, f, now_ms()).await?;
                 }
                 tx.insert_exchange_link(&link_for(id, unit.id, row.id, &from, e))

@@ -41,13 +41,22 @@ pub struct AxisAgency {
     pub pcode: Option<String>,
 }
 
+/// A package waiting on the axis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub doc_id: String,
+    /// The sender's code as the axis checked it (the package's `From/OrganId`, hosted by the system that sent
+    /// it); a package that says otherwise is refused. Empty when the axis does not say.
+    pub from: String,
+}
+
 /// The operations of the axis the worker uses (standards.md §5.1).
 #[async_trait]
 pub trait AxisApi: Send + Sync {
     /// `sendEdoc`: the axis id of the accepted package. `kind` is `edoc` or `status`.
     async fn send(&self, kind: &str, package: &[u8]) -> Result<String, AxisError>;
-    /// `getReceivedEdocList`: the axis ids of the packages waiting for this system.
-    async fn pending(&self, kind: &str) -> Result<Vec<String>, AxisError>;
+    /// `getReceivedEdocList`: the packages waiting for this system, oldest first.
+    async fn pending(&self, kind: &str) -> Result<Vec<Pending>, AxisError>;
     /// `getEdoc`: the bytes of a package.
     async fn fetch(&self, doc_id: &str) -> Result<Vec<u8>, AxisError>;
     /// `updateStatus`: `done` or `fail`.

@@ -221,6 +221,9 @@ pub async fn build(app: &App, item: &OutboxItem) -> AppResult<Vec<u8>> {
         .await?
         .ok_or_else(|| AppError::Internal(format!("không có đơn vị {}", d.unit_id)))?;
     let from = organization(&unit)?;
+    if item.code != "revoke" && d.state == vanthu_domain::document::DocState::Revoked {
+        return Err(AppError::Conflict("Văn bản đã bị thu hồi.".into()));
+    }
     let recipient = match item.recipient_id {
         Some(rid) => r.recipients(d.id).await?.into_iter().find(|x| x.id == rid),
         None => None,

@@ -70,8 +70,10 @@ pub async fn issue(
     Ok(())
 }
 
-/// Revokes what went out over the axis: packages not sent yet are cancelled, the others are followed by a
-/// revocation package. Returns the recipients that were told (or will be).
+/// Revokes what went out over the axis. A package that never left (queued and never tried, or refused by the
+/// axis) is cancelled; one that may have arrived (sent, being sent, or tried before — the answer may have been
+/// lost) is followed by a revocation package (the recipient answers 16 if it never got it). Returns the
+/// recipients that are told.
 pub async fn revoke(
     tx: &mut Box<dyn WriteTx>,
     d: &Document,
@@ -84,14 +86,16 @@ pub async fn revoke(
         if o.kind != "edoc" || o.code == "revoke" {
             continue;
         }
-        if o.state == "queued"
-            && tx
-                .outbox_cancel(o.id, "Văn bản đã bị thu hồi trước khi gửi")
-                .await?
-        {
+        if o.state == "cancelled" {
             continue;
         }
-        if o.state == "cancelled" {
+        let never_left = o.state == "failed" || (o.state == "queued" && o.attempts == 0);
+        // The condition is checked again in the update: a packet taken for sending meanwhile is not cancelled.
+        let cancelled = matches!(o.state.as_str(), "queued" | "failed")
+            && tx
+                .outbox_cancel(o.id, "Văn bản đã bị thu hồi trước khi gửi")
+                .await?;
+        if cancelled && never_left {
             continue;
         }
         tx.insert_outbox(

@@ -39,6 +39,14 @@ impl Worker {
     /// Runs until the task is dropped: the outbox is looked at every second, the axis polled every `poll`, the
     /// directory refreshed every `directory` (and at the start; after a failure, at the next poll).
     pub async fn run(self, poll: Duration, directory: Duration) {
+        match self.recover().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                packets = n,
+                "packets being sent when the worker stopped are queued again"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not requeue packets left being sent"),
+        }
         let mut last_poll: Option<tokio::time::Instant> = None;
         let mut next_directory = tokio::time::Instant::now();
         loop {
@@ -70,6 +78,15 @@ impl Worker {
         }
     }
 
+    /// Queues again the packets a stopped worker was sending (the axis recognises the same bytes if they did
+    /// arrive).
+    pub async fn recover(&self) -> AppResult<u64> {
+        let mut tx = self.app.store.write().await?;
+        let n = tx.outbox_recover().await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// One full round: the outbox, then both inboxes.
     pub async fn round(&self) -> Round {
         let mut r = self.send_due().await;
@@ -98,6 +115,7 @@ impl Worker {
                 Ok(Attempt::Sent) => round.sent += 1,
                 Ok(Attempt::Retry) => round.retried += 1,
                 Ok(Attempt::Failed) => round.failed += 1,
+                Ok(Attempt::Skipped) => {}
                 Err(e) => round.errors.push(format!("gói {}: {e}", item.id)),
             }
         }
@@ -133,6 +151,16 @@ impl Worker {
     }
 
     async fn send_one(&self, item: &OutboxItem) -> AppResult<Attempt> {
+        // Taken first: a revocation in the meantime cancels only what is still queued, and a packet cancelled
+        // since the list was read is not sent.
+        {
+            let mut tx = self.app.store.write().await?;
+            let claimed = tx.outbox_claim(item.id).await?;
+            tx.commit().await?;
+            if !claimed {
+                return Ok(Attempt::Skipped);
+            }
+        }
         let bytes = match self.package_of(item).await {
             Ok(b) => b,
             // What cannot be built (a unit without identifier code, a document gone) waits for a person.
@@ -141,7 +169,14 @@ impl Worker {
                     .await?;
                 return Ok(Attempt::Failed);
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                // Back in the queue for the next round.
+                let mut tx = self.app.store.write().await?;
+                let next = now_ms() + backoff(item.attempts).as_millis() as i64;
+                tx.outbox_retry(item.id, next, &e.to_string()).await?;
+                tx.commit().await?;
+                return Err(e);
+            }
         };
         match self.axis.send(&item.kind, &bytes).await {
             Ok(axis_id) => {
@@ -269,19 +304,22 @@ impl Worker {
             .await
             .map_err(|e| AppError::Internal(format!("lấy danh sách gói tin: {e}")))?;
         let mut n = 0;
-        for id in ids {
+        // In the axis's order, stopping at the first package that cannot be taken now: a revocation must not
+        // overtake the document it revokes.
+        for p in ids {
+            let id = p.doc_id;
             let bytes = match self.axis.fetch(&id).await {
                 Ok(b) => b,
                 Err(e) => {
-                    tracing::warn!(doc_id = %id, error = %e, "fetching a package failed");
-                    continue;
+                    tracing::warn!(doc_id = %id, error = %e, "fetching a package failed; the rest waits for the next poll");
+                    break;
                 }
             };
-            let taken = match inbox::import(&self.app, &id, &bytes).await {
+            let taken = match inbox::import(&self.app, &id, &bytes, Some(&p.from)).await {
                 Ok(t) => t,
                 Err(e) => {
-                    tracing::warn!(doc_id = %id, error = %e, "taking a package failed; it stays on the axis");
-                    continue;
+                    tracing::warn!(doc_id = %id, error = %e, "taking a package failed; it and the rest stay on the axis");
+                    break;
                 }
             };
             if let Err(e) = self.axis.ack(&id, taken.ack()).await {
@@ -348,4 +386,6 @@ enum Attempt {
     Sent,
     Retry,
     Failed,
+    /// No longer queued when its turn came.
+    Skipped,
 }

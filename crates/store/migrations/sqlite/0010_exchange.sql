@@ -24,7 +24,8 @@ CREATE TABLE exchange_outbox (
     -- A status about no document of ours: the reporting unit and the ResponseFor fields, as JSON.
     reference     TEXT,
     sha256        TEXT,
-    -- queued, sent, failed (refused by the axis: waits for a person), cancelled (revoked before it left)
+    -- queued, sending (taken by the worker), sent, failed (refused by the axis: waits for a person), cancelled
+    -- (revoked before it left)
     state         TEXT NOT NULL,
     attempts      INTEGER NOT NULL DEFAULT 0,
     next_at       INTEGER NOT NULL,
