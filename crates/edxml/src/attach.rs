@@ -8,7 +8,9 @@ use std::io::{Cursor, Read, Write};
 /// The MIME type the official library declares for a wrapped file.
 pub const ZIP_TYPE: &str = "application/zip";
 
-/// The largest file unwrapped from a ZIP. A bigger entry is left wrapped (a guard against ZIP bombs).
+/// The most bytes unwrapped from ZIPs in one package, all its files together (a guard against ZIP bombs: a
+/// package of a few MB could otherwise claim gigabytes). A file that would go past it is left wrapped and
+/// reported.
 pub const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 
 const BASE64_LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -89,24 +91,27 @@ pub fn is_zip_type(content_type: &str) -> bool {
     )
 }
 
-/// The single file of a one-entry ZIP: its name and bytes.
-pub fn unzip_single(data: &[u8]) -> Result<(String, Vec<u8>), String> {
+/// The single file of a one-entry ZIP: its name and bytes, at most `limit` bytes of them (whatever the archive
+/// claims: the declared size is only used to refuse early).
+pub fn unzip_single(data: &[u8], limit: u64) -> Result<(String, Vec<u8>), String> {
+    let too_big =
+        || format!("nội dung giải nén vượt quá giới hạn còn lại {limit} byte của gói tin");
     let mut archive = zip::ZipArchive::new(Cursor::new(data)).map_err(|e| e.to_string())?;
     if archive.len() != 1 {
         return Err(format!("tệp ZIP có {} mục thay vì 1", archive.len()));
     }
     let mut entry = archive.by_index(0).map_err(|e| e.to_string())?;
-    if entry.size() > MAX_UNZIPPED {
-        return Err(format!("mục trong tệp ZIP quá lớn ({} byte)", entry.size()));
+    if entry.size() > limit {
+        return Err(too_big());
     }
     let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
     let mut out = Vec::new();
     let read = (&mut entry)
-        .take(MAX_UNZIPPED + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|e| e.to_string())?;
-    if read as u64 > MAX_UNZIPPED {
-        return Err("mục trong tệp ZIP quá lớn".to_string());
+    if read as u64 > limit {
+        return Err(too_big());
     }
     Ok((name, out))
 }
@@ -166,7 +171,12 @@ mod tests {
         let a = zip_single(&name, b"abc").unwrap();
         let b = zip_single(&name, b"abc").unwrap();
         assert_eq!(a, b);
-        assert_eq!(unzip_single(&a).unwrap(), (name, b"abc".to_vec()));
+        assert_eq!(
+            unzip_single(&a, MAX_UNZIPPED).unwrap(),
+            (name.clone(), b"abc".to_vec())
+        );
+        assert_eq!(unzip_single(&a, 3).unwrap().1, b"abc");
+        assert!(unzip_single(&a, 2).unwrap_err().contains("giới hạn"));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!   envelope is a [`ReadError`]. It never panics.
 //! - [`write_edoc`], [`write_status`]: model → bytes, as the official library EdXML102 0.0.3 writes them.
 //! - [`Edoc::validate`], [`Status::validate`]: the report alone, for packages built in code.
-//! - [`sign`]: enveloped XML signature of a written package, and its verification.
+//! - [`sign`]: enveloped XML signature of a written package, its verification, and a self-signed signing
+//!   identity for an installation that has none ([`sign::generate_self_signed`]).
 //!
 //! # Why roxmltree for reading
 //! `roxmltree` (0.21, maintained, no unsafe code in the parser) gives a read-only tree in which every element

@@ -60,7 +60,10 @@ pub enum ReadError {
 
 /// Reads a document package or a status packet.
 pub fn read(bytes: &[u8]) -> Result<Decoded<Packet>, ReadError> {
-    let mut r = Reader::default();
+    read_with(Reader::default(), bytes)
+}
+
+fn read_with(mut r: Reader, bytes: &[u8]) -> Result<Decoded<Packet>, ReadError> {
     let text = r.prepare(bytes)?;
     let doc = Document::parse_with_options(
         text,
@@ -166,9 +169,21 @@ fn texts(node: Node<'_, '_>, local: &'static str) -> Vec<String> {
         .collect()
 }
 
-#[derive(Default)]
 struct Reader {
     problems: Vec<Problem>,
+    /// Bytes unwrapped from ZIPs so far, against `unzip_budget` ([`attach::MAX_UNZIPPED`]) for the whole package.
+    unzipped: u64,
+    unzip_budget: u64,
+}
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader {
+            problems: Vec::new(),
+            unzipped: 0,
+            unzip_budget: attach::MAX_UNZIPPED,
+        }
+    }
 }
 
 impl Reader {
@@ -650,7 +665,7 @@ impl Reader {
             ));
             return (attach::sniff(&raw).unwrap_or(by_name).to_string(), raw);
         }
-        match attach::unzip_single(&raw) {
+        match attach::unzip_single(&raw, self.unzip_budget.saturating_sub(self.unzipped)) {
             Ok((entry, data)) => {
                 let entry_is_zip = attach::extension(&entry).is_some_and(|e| e == "zip");
                 if is_zip_name && !entry_is_zip {
@@ -662,6 +677,7 @@ impl Reader {
                 } else {
                     by_name
                 };
+                self.unzipped = self.unzipped.saturating_add(data.len() as u64);
                 (t.to_string(), data)
             }
             Err(_) if is_zip_name => (attach::ZIP_TYPE.to_string(), raw),
@@ -726,5 +742,58 @@ fn signature_info(sig: Node<'_, '_>) -> SignatureInfo {
             .and_then(|x| sig_child(x, "X509Certificate"))
             .is_some_and(|c| !text_of(c).is_empty()),
         in_dsig_namespace: sig.tag_name().namespace() == Some(DSIG_NS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unzipping_is_bounded_for_the_whole_package() {
+        let file = |n: u8| Attachment {
+            content_id: n.to_string(),
+            name: format!("tep-{n}.docx"),
+            description: None,
+            content_type: String::new(),
+            data: vec![n; 600],
+        };
+        let edoc = Edoc {
+            attachments: vec![file(1), file(2), file(3)],
+            ..Edoc::default()
+        };
+        let bytes = crate::write_edoc(&edoc).unwrap();
+        // Room for two files of 600 bytes: the third is left wrapped, and reported.
+        let reader = Reader {
+            unzip_budget: 1300,
+            ..Reader::default()
+        };
+        let Packet::Edoc(got) = read_with(reader, &bytes).unwrap().value else {
+            panic!("not an edoc")
+        };
+        assert_eq!(got.attachments[0].data, vec![1; 600]);
+        assert_eq!(got.attachments[1].data, vec![2; 600]);
+        assert!(got.attachments[2].data.starts_with(b"PK\x03\x04"));
+        assert_eq!(got.attachments[2].content_type, attach::ZIP_TYPE);
+        let problems = read_with(
+            Reader {
+                unzip_budget: 1300,
+                ..Reader::default()
+            },
+            &bytes,
+        )
+        .unwrap()
+        .problems;
+        assert!(
+            problems.iter().any(|p| p.path
+                == "AttachmentEncoded/Attachment[3]/ContentTransferEncoded"
+                && p.message.contains("vượt quá giới hạn")),
+            "{problems:#?}"
+        );
+        // With the real budget all three are unwrapped.
+        let Packet::Edoc(got) = read(&bytes).unwrap().value else {
+            panic!("not an edoc")
+        };
+        assert_eq!(got.attachments[2].data, vec![3; 600]);
     }
 }

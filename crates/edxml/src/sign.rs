@@ -11,6 +11,8 @@
 //!   XML-DSig library rejects; those are checked by our own reference check, as crates.md §5 prescribes:
 //!   enveloped-signature plus exclusive c14n with `bergshamra-c14n`, compared with `DigestValue`, then the
 //!   `SignatureValue` verified over the *unchanged* canonical `SignedInfo` (rewriting the URI would change it).
+//! - [`generate_self_signed`] makes an RSA-2048 key and a self-signed certificate for an installation that has no
+//!   signing identity configured.
 //!
 //! This signature is not the legal signature of the document: that is the signature inside the PDF.
 
@@ -67,6 +69,8 @@ pub enum SignError {
     NotSigned,
     #[error("Ký gói tin không thành công: {0}.")]
     Signing(String),
+    #[error("Không tạo được khóa ký và chứng thư tự ký: {0}.")]
+    Generation(String),
 }
 
 /// A private RSA key together with its X.509 certificate (written into `KeyInfo`).
@@ -114,6 +118,193 @@ impl SigningKey {
             ));
         }
         Ok(SigningKey { key })
+    }
+}
+
+/// RSA key size of [`generate_self_signed`].
+pub const GENERATED_KEY_BITS: usize = 2048;
+
+/// Longest validity [`generate_self_signed`] accepts, in days (about 30 years).
+pub const MAX_VALID_DAYS: u32 = 11_000;
+
+/// Makes a package-signing identity when the installation has none: a new RSA-2048 key and a self-signed X.509
+/// v3 certificate for it, with subject (and issuer) `CN=<common_name>, O=<organization>, C=VN` in UTF-8,
+/// valid from an hour ago (clock skew between systems) for `valid_days` days, a random 128-bit serial number,
+/// basicConstraints `CA:FALSE`, keyUsage `digitalSignature, nonRepudiation` (both critical) and the subject and
+/// authority key identifiers, signed with sha256WithRSAEncryption.
+///
+/// Returns the key ready for [`sign`], the private key as PEM PKCS#8 (`-----BEGIN PRIVATE KEY-----`, unencrypted:
+/// store it as a secret) and the certificate as PEM; `SigningKey::from_pem(key, cert)` gives the same key back.
+/// Partners that check signatures against the national CA will not trust such a certificate; it proves that
+/// packages come unchanged from this installation to those given the certificate.
+///
+/// Key generation takes from a few hundred milliseconds to a few seconds: call it off an async executor.
+pub fn generate_self_signed(
+    common_name: &str,
+    organization: &str,
+    valid_days: u32,
+) -> Result<(SigningKey, String, String), SignError> {
+    use rsa::pkcs8::EncodePrivateKey;
+    use std::time::{Duration, SystemTime};
+    use x509_cert::builder::{Builder, CertificateBuilder};
+    use x509_cert::der::EncodePem;
+    use x509_cert::der::pem::LineEnding;
+    use x509_cert::spki::{EncodePublicKey, SubjectPublicKeyInfo};
+    use x509_cert::time::{Time, Validity};
+
+    let fail =
+        |what: &str, e: &dyn std::fmt::Display| SignError::Generation(format!("{what}: {e}"));
+    let common_name = common_name.trim();
+    let organization = organization.trim();
+    if common_name.is_empty() {
+        return Err(SignError::Generation("tên chủ thể (CN) trống".into()));
+    }
+    if organization.is_empty() {
+        return Err(SignError::Generation("tên tổ chức (O) trống".into()));
+    }
+    // Upper bounds of X.520 for commonName and organizationName.
+    if common_name.chars().count() > 64 || organization.chars().count() > 64 {
+        return Err(SignError::Generation(
+            "tên chủ thể (CN) và tên tổ chức (O) dài tối đa 64 ký tự".into(),
+        ));
+    }
+    if valid_days == 0 || valid_days > MAX_VALID_DAYS {
+        return Err(SignError::Generation(format!(
+            "thời hạn hiệu lực phải từ 1 đến {MAX_VALID_DAYS} ngày (đang là {valid_days})"
+        )));
+    }
+    let subject = subject_name(common_name, organization)
+        .map_err(|e| fail("không tạo được tên chủ thể", &e))?;
+
+    // The operating system's generator; asked once first so that a failing one is an error, not a panic.
+    let mut serial = [0u8; 16];
+    getrandom::fill(&mut serial)
+        .map_err(|e| fail("không lấy được số ngẫu nhiên của hệ điều hành", &e))?;
+    // A positive serial number with no leading zero byte (RFC 5280 §4.1.2.2).
+    serial[0] = (serial[0] & 0x7f) | 0x40;
+    let mut rng = getrandom::rand_core::UnwrapErr(getrandom::SysRng);
+    let private = rsa::RsaPrivateKey::new(&mut rng, GENERATED_KEY_BITS)
+        .map_err(|e| fail("không tạo được khóa RSA", &e))?;
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(private.clone());
+    let public = private
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|e| fail("không mã hóa được khóa công khai", &e))?;
+    let spki = SubjectPublicKeyInfo::try_from(public.as_bytes())
+        .map_err(|e| fail("không mã hóa được khóa công khai", &e))?;
+
+    let now = SystemTime::now();
+    let not_before = now.checked_sub(Duration::from_secs(3600)).unwrap_or(now);
+    let not_after = now
+        .checked_add(Duration::from_secs(u64::from(valid_days) * 86_400))
+        .ok_or_else(|| SignError::Generation("thời hạn hiệu lực quá xa".into()))?;
+    let validity = Validity::new(
+        Time::try_from(not_before).map_err(|e| fail("thời điểm bắt đầu hiệu lực", &e))?,
+        Time::try_from(not_after).map_err(|e| fail("thời điểm hết hiệu lực", &e))?,
+    );
+    let serial = x509_cert::serial_number::SerialNumber::new(&serial)
+        .map_err(|e| fail("số hiệu chứng thư", &e))?;
+    let builder = CertificateBuilder::new(SelfSignedSigner { subject }, serial, validity, spki)
+        .map_err(|e| fail("không lập được chứng thư", &e))?;
+    let certificate = builder
+        .build::<_, rsa::pkcs1v15::Signature>(&signer)
+        .map_err(|e| fail("không ký được chứng thư", &e))?;
+    let certificate_pem = certificate
+        .to_pem(LineEnding::LF)
+        .map_err(|e| fail("không mã hóa được chứng thư", &e))?;
+    let key_pem = private
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| fail("không mã hóa được khóa bí mật", &e))?;
+    let key = SigningKey::from_pem(key_pem.as_bytes(), certificate_pem.as_bytes())?;
+    Ok((key, key_pem.to_string(), certificate_pem))
+}
+
+/// `C=VN, O=…, CN=…`, each value a UTF8String (Vietnamese names are not PrintableString).
+fn subject_name(common_name: &str, organization: &str) -> Result<x509_cert::name::Name, String> {
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::der::asn1::{Any, PrintableStringRef, Utf8StringRef};
+    use x509_cert::der::{Decode, Encode};
+    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+
+    const COUNTRY: x509_cert::der::oid::ObjectIdentifier =
+        x509_cert::der::oid::ObjectIdentifier::new_unwrap("2.5.4.6");
+    const ORGANIZATION: x509_cert::der::oid::ObjectIdentifier =
+        x509_cert::der::oid::ObjectIdentifier::new_unwrap("2.5.4.10");
+    const COMMON_NAME: x509_cert::der::oid::ObjectIdentifier =
+        x509_cert::der::oid::ObjectIdentifier::new_unwrap("2.5.4.3");
+
+    let e = |e: x509_cert::der::Error| e.to_string();
+    let attributes = [
+        (
+            COUNTRY,
+            Any::from(PrintableStringRef::new("VN").map_err(e)?),
+        ),
+        (
+            ORGANIZATION,
+            Any::from(Utf8StringRef::new(organization).map_err(e)?),
+        ),
+        (
+            COMMON_NAME,
+            Any::from(Utf8StringRef::new(common_name).map_err(e)?),
+        ),
+    ];
+    let mut rdns = RdnSequence::default();
+    for (oid, value) in attributes {
+        let rdn = RelativeDistinguishedName::try_from(vec![AttributeTypeAndValue { oid, value }])
+            .map_err(e)?;
+        rdns.push(rdn);
+    }
+    // `Name` has no public constructor from its RDN sequence outside x509-cert's `hazmat` feature; its DER is the
+    // sequence's.
+    x509_cert::name::Name::from_der(&rdns.to_der().map_err(e)?).map_err(e)
+}
+
+/// The certificate profile of [`generate_self_signed`]: issuer = subject, an end-entity signing certificate.
+struct SelfSignedSigner {
+    subject: x509_cert::name::Name,
+}
+
+impl x509_cert::builder::profile::BuilderProfile for SelfSignedSigner {
+    fn get_issuer(&self, subject: &x509_cert::name::Name) -> x509_cert::name::Name {
+        subject.clone()
+    }
+
+    fn get_subject(&self) -> x509_cert::name::Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        spk: x509_cert::spki::SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: x509_cert::spki::SubjectPublicKeyInfoRef<'_>,
+        tbs: &x509_cert::TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<x509_cert::ext::Extension>> {
+        use x509_cert::ext::ToExtension;
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+        };
+        let mut extensions = Vec::new();
+        let ski = SubjectKeyIdentifier::try_from(spk)?;
+        extensions.push(
+            BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            }
+            .to_extension(tbs.subject(), &extensions)?,
+        );
+        extensions.push(
+            KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation)
+                .to_extension(tbs.subject(), &extensions)?,
+        );
+        extensions.push(
+            AuthorityKeyIdentifier {
+                key_identifier: Some(ski.0.clone()),
+                ..Default::default()
+            }
+            .to_extension(tbs.subject(), &extensions)?,
+        );
+        extensions.push(ski.to_extension(tbs.subject(), &extensions)?);
+        Ok(extensions)
     }
 }
 

@@ -102,3 +102,29 @@ fn a_minimal_envelope_reads_with_a_full_report() {
         |p| p.to_string().starts_with("Lỗi tại ") || p.to_string().starts_with("Cảnh báo tại ")
     ));
 }
+
+/// Hostile shapes that a fuzzer reaches only slowly: they are refused or read, in bounded time, without
+/// exhausting the stack.
+#[test]
+fn deep_nesting_does_not_exhaust_the_stack() {
+    let depth = 100_000;
+    let deep = format!(
+        "<edXML xmlns=\"{NS}\"><edXMLEnvelope><edXMLHeader><MessageHeader>{}{}</MessageHeader><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo/></Signature></edXMLHeader></edXMLEnvelope></edXML>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    // Run on a thread with a small stack, like a worker thread of a server.
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let read = read_edoc(deep.as_bytes()).map(|d| d.problems.len());
+            let verified =
+                vanthu_edxml::sign::verify(deep.as_bytes(), vanthu_edxml::sign::Trust::Embedded)
+                    .map(|v| v.valid);
+            (read, verified)
+        })
+        .unwrap();
+    let (read, verified) = handle.join().expect("no stack overflow");
+    assert!(read.is_ok(), "{read:?}");
+    assert!(!matches!(verified, Ok(true)));
+}

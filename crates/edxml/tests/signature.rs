@@ -275,3 +275,230 @@ fn we_verify_xmlsec1_signatures() {
         );
     }
 }
+
+/// One identity for the tests below (RSA-2048 generation is the slow part of a debug build).
+fn generated() -> &'static (SigningKey, String, String) {
+    static IDENTITY: std::sync::OnceLock<(SigningKey, String, String)> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        sign::generate_self_signed(
+            "Hệ thống vanthu, trục liên thông",
+            "UBND tỉnh Thử Nghiệm",
+            365,
+        )
+        .expect("generates")
+    })
+}
+
+#[test]
+fn generated_identity_signs_and_verifies() {
+    let (key, key_pem, cert_pem) = generated();
+    assert!(
+        key_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"),
+        "PKCS#8 PEM"
+    );
+    assert!(cert_pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let golden = sample(GOLDEN_EDOC);
+    let signed = sign::sign(&golden, key, Algorithm::default()).unwrap();
+    let v = sign::verify(&signed, Trust::Certificate(cert_pem.as_bytes())).unwrap();
+    assert!(v.valid, "{:?}", v.reason);
+    assert!(!v.legacy_form);
+    assert!(sign::verify(&signed, Trust::Embedded).unwrap().valid);
+    assert!(
+        !sign::verify(&tamper(&signed), Trust::Certificate(cert_pem.as_bytes()))
+            .unwrap()
+            .valid
+    );
+    // Not the test certificate's key, nor another test certificate's.
+    for other in ["test-cert.pem", "other-cert.pem"] {
+        let v = sign::verify(&signed, Trust::Certificate(&key_file(other))).unwrap();
+        assert!(!v.valid, "{other}");
+    }
+    // The embedded certificate is the one returned, and its subject is the one asked for.
+    let pem_body: String = cert_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(pem_body)
+        .unwrap();
+    assert_eq!(v_embedded(&signed), der);
+    let sig = read_edoc(&signed).unwrap().value.signature.unwrap();
+    let subject = sig.subject_name.unwrap();
+    assert!(
+        subject.contains("Hệ thống vanthu") && subject.contains("UBND tỉnh Thử Nghiệm"),
+        "{subject}"
+    );
+
+    // The stored PEMs give the same identity back.
+    let reloaded = SigningKey::from_pem(key_pem.as_bytes(), cert_pem.as_bytes()).unwrap();
+    let signed_again = sign::sign(&golden, &reloaded, Algorithm::RsaSha1).unwrap();
+    let v = sign::verify(&signed_again, Trust::Certificate(cert_pem.as_bytes())).unwrap();
+    assert!(v.valid, "{:?}", v.reason);
+}
+
+fn v_embedded(signed: &[u8]) -> Vec<u8> {
+    sign::verify(signed, Trust::Embedded)
+        .unwrap()
+        .embedded_certificate
+        .expect("certificate in KeyInfo")
+}
+
+#[test]
+fn generated_identities_are_distinct() {
+    let (_, key_pem, cert_pem) = generated();
+    let (other_key, other_key_pem, other_cert_pem) =
+        sign::generate_self_signed("vanthu", "Sở Thử Nghiệm", 1).unwrap();
+    assert_ne!(key_pem, &other_key_pem);
+    assert_ne!(cert_pem, &other_cert_pem);
+    let signed = sign::sign(&sample(GOLDEN_EDOC), &other_key, Algorithm::default()).unwrap();
+    assert!(
+        sign::verify(&signed, Trust::Certificate(other_cert_pem.as_bytes()))
+            .unwrap()
+            .valid
+    );
+    assert!(
+        !sign::verify(&signed, Trust::Certificate(cert_pem.as_bytes()))
+            .unwrap()
+            .valid
+    );
+}
+
+#[test]
+fn generation_refuses_bad_arguments() {
+    let message = |r: Result<(SigningKey, String, String), SignError>| match r {
+        Err(e @ SignError::Generation(_)) => e.to_string(),
+        Err(e) => panic!("another error: {e}"),
+        Ok(_) => panic!("accepted"),
+    };
+    assert_eq!(
+        message(sign::generate_self_signed("  ", "UBND", 365)),
+        "Không tạo được khóa ký và chứng thư tự ký: tên chủ thể (CN) trống."
+    );
+    assert!(
+        message(sign::generate_self_signed("vanthu", "", 365)).contains("tên tổ chức (O) trống")
+    );
+    assert!(message(sign::generate_self_signed("vanthu", "UBND", 0)).contains("thời hạn hiệu lực"));
+    assert!(
+        message(sign::generate_self_signed(
+            "vanthu",
+            "UBND",
+            sign::MAX_VALID_DAYS + 1
+        ))
+        .contains("thời hạn hiệu lực")
+    );
+    assert!(message(sign::generate_self_signed(&"x".repeat(65), "UBND", 1)).contains("64 ký tự"));
+}
+
+#[test]
+fn xmlsec1_verifies_packages_signed_with_a_generated_identity() {
+    let Some(xmlsec) = xmlsec1() else {
+        skipped(
+            "xmlsec1_verifies_packages_signed_with_a_generated_identity: xmlsec1 is not installed (apt-get install xmlsec1)",
+        );
+        return;
+    };
+    let (key, _, cert_pem) = generated();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("generated-cert.pem");
+    std::fs::write(&cert, cert_pem).unwrap();
+    let signed = sign::sign(&sample(GOLDEN_EDOC), key, Algorithm::default()).unwrap();
+    let good = dir.path().join("signed.edxml");
+    std::fs::write(&good, &signed).unwrap();
+    // With the certificate's key alone, and with the certificate as the trusted root (OpenSSL checks it then:
+    // self-signature, validity dates, extensions).
+    for how in ["--pubkey-cert-pem", "--trusted-pem"] {
+        let out = Command::new(&xmlsec)
+            .args(["--verify", how])
+            .arg(&cert)
+            .arg(&good)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{how}: xmlsec1 refused a package signed with a generated identity: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Another root is not trusted for it.
+    let out = Command::new(&xmlsec)
+        .args(["--verify", "--trusted-pem"])
+        .arg(keys_dir().join("test-cert.pem"))
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "xmlsec1 trusted another root");
+    let bad = dir.path().join("tampered.edxml");
+    std::fs::write(&bad, tamper(&signed)).unwrap();
+    let out = Command::new(&xmlsec)
+        .args(["--verify", "--pubkey-cert-pem"])
+        .arg(&cert)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "xmlsec1 accepted a tampered package");
+}
+
+#[test]
+fn openssl_reads_the_generated_certificate() {
+    let (_, key_pem, cert_pem) = generated();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("generated-cert.pem");
+    std::fs::write(&cert, cert_pem).unwrap();
+    let Ok(out) = Command::new("openssl")
+        .args([
+            "x509",
+            "-noout",
+            "-text",
+            "-nameopt",
+            "utf8,sep_comma_plus",
+            "-in",
+        ])
+        .arg(&cert)
+        .output()
+    else {
+        skipped("openssl_reads_the_generated_certificate: openssl is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "Version: 3 (0x2)",
+        "Signature Algorithm: sha256WithRSAEncryption",
+        "Public-Key: (2048 bit)",
+        "Subject: C=VN,O=UBND tỉnh Thử Nghiệm,CN=Hệ thống vanthu, trục liên thông",
+        "Issuer: C=VN,O=UBND tỉnh Thử Nghiệm,CN=Hệ thống vanthu, trục liên thông",
+        "X509v3 Basic Constraints: critical",
+        "CA:FALSE",
+        "X509v3 Key Usage: critical",
+        "Digital Signature, Non Repudiation",
+        "X509v3 Subject Key Identifier",
+        "X509v3 Authority Key Identifier",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+    // The private key is an RSA key that matches the certificate.
+    let key = dir.path().join("generated-key.pem");
+    std::fs::write(&key, key_pem).unwrap();
+    let modulus = |args: &[&str], path: &std::path::Path| {
+        let out = Command::new("openssl")
+            .args(args)
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        modulus(&["x509", "-noout", "-modulus", "-in"], &cert),
+        modulus(&["rsa", "-noout", "-modulus", "-in"], &key)
+    );
+}
