@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
     pub cache_ttl_ms: Option<u64>,
+    /// `[exchange]`: the interconnection axis this installation exchanges documents through.
+    pub exchange: Option<crate::exchange::ExchangeFile>,
 }
 
 impl DataArgs {

@@ -3,6 +3,7 @@
 mod axis;
 mod config;
 mod edxml;
+mod exchange;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -110,6 +111,8 @@ struct ServeArgs {
     /// (thay đổi qua máy chủ khác được thấy chậm nhất sau chừng ấy thời gian) [mặc định: 2000]
     #[arg(long, env = "VANTHU_CACHE_TTL_MS")]
     cache_ttl_ms: Option<u64>,
+    #[command(flatten)]
+    exchange: exchange::ExchangeArgs,
 }
 
 #[derive(Subcommand)]
@@ -196,7 +199,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     let listen = args
         .listen
-        .or(file.listen)
+        .or(file.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -209,7 +212,24 @@ async fn serve(args: ServeArgs) -> Result<()> {
         started.elapsed().as_millis()
     );
     let store = app.store.clone();
+    let (dir, _) = args.data.resolve(&file)?;
+    let worker = match exchange::resolve(&args.exchange, file.exchange.as_ref(), &dir)? {
+        Some(s) => {
+            println!(
+                "Liên thông qua trục {} với mã hệ thống {}, lấy gói tin mỗi {} giây, ký bằng {}.",
+                s.endpoint,
+                s.system_id,
+                s.poll.as_secs(),
+                s.key_origin
+            );
+            Some(exchange::start(app.clone(), s)?)
+        }
+        None => None,
+    };
     vanthu_server::server::serve(listener, app, shutdown_signal()).await?;
+    if let Some(w) = worker {
+        w.abort();
+    }
     store.close().await;
     println!("vanthu đã dừng.");
     Ok(())
