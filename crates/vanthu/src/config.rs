@@ -14,7 +14,7 @@ pub struct DataArgs {
     /// Cơ sở dữ liệu: sqlite:ĐƯỜNG_DẪN hoặc postgres://NGƯỜI_DÙNG@MÁY/CSDL [mặc định: tệp SQLite trong thư mục dữ liệu]
     #[arg(long, env = "VANTHU_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Tệp cấu hình TOML với các thiết lập listen, data, database_url, secure_cookies, cache_ttl_ms
+    /// Tệp cấu hình TOML với các thiết lập listen, data, database_url, secure_cookies, cache_ttl_ms và bảng [exchange]
     #[arg(long, env = "VANTHU_CONFIG")]
     pub config: Option<PathBuf>,
 }
