@@ -908,7 +908,13 @@ async fn revocations_never_lose_a_race_and_forged_senders_are_refused() {
     w.send_due().await;
     let bytes = {
         let a = axis.lock().unwrap();
-        a.packages.values().next().unwrap().clone()
+        a.packages
+            .values()
+            .find(|b| {
+                vanthu_edxml::read_edoc(b).is_ok_and(|e| e.value.header.subject == "Gói tin hợp lệ")
+            })
+            .unwrap()
+            .clone()
     };
     let forged = vanthu_server::exchange::inbox::import(
         &s.app,
@@ -921,6 +927,54 @@ async fn revocations_never_lose_a_race_and_forged_senders_are_refused() {
     assert_eq!(forged.outcome, "invalid", "{forged:?}");
     assert_eq!(forged.ack(), "fail");
     assert!(forged.note.unwrap().contains("khác nơi gửi"));
+
+    // A status 13 from a document's sender revokes the copy here and is answered 15, once.
+    let edoc = {
+        let mut e = vanthu_edxml::read_edoc(&bytes).unwrap().value;
+        e.header.to = vec![vanthu_edxml::Organization::new("000.00.00.H40")];
+        e.header.from = Some(vanthu_edxml::Organization::new("000.00.00.G07"));
+        e.header.document_id = "000.00.00.G07,2026/11/21,45/BTC-VP".into();
+        e
+    };
+    let got = vanthu_server::exchange::inbox::import(
+        &s.app,
+        "axis-btc",
+        &vanthu_edxml::write_edoc(&edoc).unwrap(),
+        Some("000.00.00.G07"),
+    )
+    .await
+    .unwrap();
+    let copy = got.documents[0];
+    let thirteen = vanthu_edxml::Status {
+        from: Some(vanthu_edxml::Organization::new("000.00.00.G07")),
+        response_for: vanthu_edxml::ResponseFor {
+            organ_id: "000.00.00.G07".into(),
+            code: "45/BTC-VP".into(),
+            promulgation_date: vanthu_edxml::EdDate::from_text("2026/11/21"),
+            document_id: "000.00.00.G07,2026/11/21,45/BTC-VP".into(),
+        },
+        status_code: vanthu_edxml::StatusCode::Revoked,
+        description: Some("Thu hồi do sai sót".into()),
+        ..Default::default()
+    };
+    let packet = vanthu_edxml::write_status(&thirteen);
+    for id in ["axis-13", "axis-13-again"] {
+        let r = vanthu_server::exchange::inbox::import(&s.app, id, &packet, Some("000.00.00.G07"))
+            .await
+            .unwrap();
+        assert_eq!(r.outcome, "revoked", "{r:?}");
+    }
+    let (_, c) = s
+        .get(&clerk_token(&s).await, &format!("/api/v1/documents/{copy}"))
+        .await;
+    assert_eq!(c["document"]["state"], "revoked", "{c}");
+    let codes: Vec<&str> = c["exchange"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["01", "15"], "{c}");
 
     // A package that became a document is read through the document, not downloaded raw by the administrator.
     let created = vanthu_server::exchange::inbox::import(
@@ -952,4 +1006,9 @@ async fn revocations_never_lose_a_race_and_forged_senders_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
     s.stop().await;
+}
+
+/// The clerk of Ninh Bình's people's committee, who sees what arrives there.
+async fn clerk_token(s: &TestServer) -> String {
+    s.token("ubnd.ninhbinh.vanthu", DEMO_PASSWORD).await
 }

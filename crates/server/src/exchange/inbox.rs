@@ -347,28 +347,7 @@ async fn apply_edoc(
                     continue;
                 };
                 if revoke {
-                    if let Ok(s) = step(&d, Action::Revoke) {
-                        d.state = s;
-                        d.reason = Some(reason.clone());
-                        tx.update_document(&d, now_ms()).await?;
-                        for mut a in tx.assignments(d.id).await? {
-                            if matches!(a.state.as_str(), "pending" | "processing") {
-                                a.state = "revoked".into();
-                                a.done_at = Some(now_ms());
-                                tx.update_assignment(&a).await?;
-                            }
-                        }
-                    }
-                    record(
-                        tx,
-                        Some(who),
-                        "document.revoke",
-                        "document",
-                        d.id,
-                        format!("Bị thu hồi bởi nơi gửi (qua trục liên thông): {reason}"),
-                        serde_json::json!({"axis_doc_id": row.axis_doc_id}),
-                    )
-                    .await?;
+                    revoke_copy(tx, &mut d, &reason, who, &row.axis_doc_id).await?;
                 } else {
                     update_from(&mut d, e);
                     tx.update_document(&d, now_ms()).await?;
@@ -385,7 +364,7 @@ async fn apply_edoc(
                     )
                     .await?;
                 }
-                queue::status(tx, &d, "15", Some(&reason), None, now_ms()).await?;
+                answer_15(tx, &d, &reason).await?;
                 touched.push(d.id);
             }
             if touched.is_empty() {
@@ -674,6 +653,53 @@ async fn apply_edoc(
     }
 }
 
+/// Revokes an incoming copy on its sender's request (NĐ 30 Điều 18.4: the recipient cancels it): its handlers'
+/// work stops. A copy already revoked (a replacement came first, or the request is repeated) is left as it is.
+async fn revoke_copy(
+    tx: &mut Box<dyn WriteTx>,
+    d: &mut Document,
+    reason: &str,
+    who: i64,
+    axis_doc_id: &str,
+) -> AppResult<()> {
+    let Ok(s) = step(d, Action::Revoke) else {
+        return Ok(());
+    };
+    d.state = s;
+    d.reason = Some(reason.to_string());
+    tx.update_document(d, now_ms()).await?;
+    for mut a in tx.assignments(d.id).await? {
+        if matches!(a.state.as_str(), "pending" | "processing") {
+            a.state = "revoked".into();
+            a.done_at = Some(now_ms());
+            tx.update_assignment(&a).await?;
+        }
+    }
+    record(
+        tx,
+        Some(who),
+        "document.revoke",
+        "document",
+        d.id,
+        format!("Bị thu hồi bởi nơi gửi (qua trục liên thông): {reason}"),
+        serde_json::json!({"axis_doc_id": axis_doc_id}),
+    )
+    .await
+}
+
+/// Answers 15 about a copy, once: a repeated request does not send it again.
+async fn answer_15(tx: &mut Box<dyn WriteTx>, d: &Document, reason: &str) -> AppResult<()> {
+    let answered = tx
+        .outbox_of_document(d.id)
+        .await?
+        .iter()
+        .any(|o| o.kind == "status" && o.code == "15");
+    if !answered {
+        queue::status(tx, d, "15", Some(reason), None, now_ms()).await?;
+    }
+    Ok(())
+}
+
 fn subject_of(e: &Edoc) -> String {
     let s = e.header.subject.trim();
     if s.is_empty() {
@@ -743,6 +769,51 @@ async fn apply_status(
     row.from_code = Some(from.clone()).filter(|s| !s.is_empty());
     row.edxml_document_id = Some(st.response_for.document_id.clone());
     row.code = Some(code.clone());
+    // 13 from the sender of a document we received: a request to revoke it (some systems revoke with a status
+    // packet rather than a revocation package).
+    if st.status_code == StatusCode::Revoked && from == st.response_for.organ_id.trim() {
+        let links = tx
+            .exchange_links_for(&from, &st.response_for.document_id)
+            .await?;
+        let reason = st
+            .description
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "Nơi gửi thu hồi văn bản".into());
+        let mut touched = Vec::new();
+        for link in &links {
+            if let Some(mut d) = tx.lock_document(link.document_id).await? {
+                revoke_copy(tx, &mut d, &reason, who, &row.axis_doc_id).await?;
+                answer_15(tx, &d, &reason).await?;
+                touched.push(d.id);
+            }
+        }
+        return if touched.is_empty() {
+            insert_row(
+                tx,
+                row,
+                "not_found",
+                format!(
+                    "Yêu cầu thu hồi (13) văn bản {} không khớp văn bản đến nào.",
+                    st.response_for.document_id
+                ),
+                vec![],
+            )
+            .await
+        } else {
+            insert_row(
+                tx,
+                row,
+                "revoked",
+                format!(
+                    "Thu hồi {} văn bản theo trạng thái 13; đã trả lời 15.",
+                    touched.len()
+                ),
+                touched,
+            )
+            .await
+        };
+    }
     let sent = tx
         .outbox_sent_to(&st.response_for.document_id, &from)
         .await?;
