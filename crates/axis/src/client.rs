@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// The kind of package (`messagetype`).
@@ -121,7 +122,7 @@ pub struct AgencyRegistration {
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    /// Connection refused, timeout, HTTP 5xx without a protocol answer: retry later.
+    /// Connection refused, timeout, HTTP 5xx, 408, 413 or 429 without a protocol answer (a proxy): retry later.
     #[error("không kết nối được trục liên thông: {0}")]
     Transport(String),
     /// The axis answered `FAIL` with this `ErrorCode`/`ErrorDesc`.
@@ -132,13 +133,22 @@ pub enum ClientError {
     Protocol(String),
 }
 
+/// The `ErrorCode`s after which the same call may succeed later (the caller backs off and retries):
+/// `15` (a secret rotated on the axis before the installation's configuration), `16` (clocks drifting apart, or
+/// a request refused as already used), `17` (the system briefly disabled), `20` (the axis's own system error),
+/// `21` (an upload cut off on the way). The others (`10`, `18`, `19`, `22`–`28`) refuse the request itself:
+/// sending it again gives the same answer.
+pub const RETRYABLE_CODES: [&str; 5] = ["15", "16", "17", "20", "21"];
+
 impl ClientError {
-    /// Whether the same call may succeed later: transport failures, unexpected answers and the axis's own
-    /// system errors (`ErrorCode` 20).
+    /// Whether the same call may succeed later: transport failures (connection, timeout, an answer that is not
+    /// JSON with HTTP 408, 413, 429 or 5xx — a proxy in front of the axis), unexpected answers, and the
+    /// temporary refusals of [`RETRYABLE_CODES`]. A JSON refusal of the axis with another code (e.g. `24`, the
+    /// package too large) is final.
     pub fn is_retryable(&self) -> bool {
         match self {
             ClientError::Transport(_) | ClientError::Protocol(_) => true,
-            ClientError::Refused { code, .. } => code == "20",
+            ClientError::Refused { code, .. } => RETRYABLE_CODES.contains(&code.trim()),
         }
     }
 
@@ -201,6 +211,10 @@ struct EdocAnswer {
     data: Option<String>,
 }
 
+/// Default largest answer a client reads: 128 MiB (a 64 MiB package, the axis's default limit, is about 86 MiB
+/// of base64 in `getEdoc`'s JSON).
+pub const DEFAULT_MAX_ANSWER_BYTES: u64 = 128 * 1024 * 1024;
+
 /// A connection to an axis for one system.
 #[derive(Clone)]
 pub struct Client {
@@ -208,6 +222,29 @@ pub struct Client {
     endpoint: String,
     system_id: String,
     secret: String,
+    max_answer: u64,
+}
+
+/// The last timestamp (Unix milliseconds) this process signed with: each request gets a later one, so that no two
+/// requests carry the same signature (the axis refuses a signature seen before as a replay).
+static LAST_SIGNED_MS: AtomicI64 = AtomicI64::new(0);
+
+/// Now in Vietnam time, at least one millisecond after the previous request of this process.
+fn unique_local_now() -> time::PrimitiveDateTime {
+    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let mut last = LAST_SIGNED_MS.load(Ordering::Relaxed);
+    let ms = loop {
+        let next = now_ms.max(last + 1);
+        match LAST_SIGNED_MS.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => break next,
+            Err(seen) => last = seen,
+        }
+    };
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .to_offset(protocol::VIETNAM);
+    time::PrimitiveDateTime::new(t.date(), t.time())
 }
 
 impl std::fmt::Debug for Client {
@@ -256,7 +293,19 @@ impl Client {
             endpoint,
             system_id: system_id.trim().to_string(),
             secret: secret.to_string(),
+            max_answer: DEFAULT_MAX_ANSWER_BYTES,
         })
+    }
+
+    /// The largest answer body read (default [`DEFAULT_MAX_ANSWER_BYTES`]); a larger one is abandoned with
+    /// [`ClientError::Protocol`]. For `getEdoc` it bounds the base64 JSON, for `downloadEdoc` the file.
+    pub fn with_max_answer_bytes(mut self, max: u64) -> Client {
+        self.max_answer = max.max(1);
+        self
+    }
+
+    pub fn max_answer_bytes(&self) -> u64 {
+        self.max_answer
     }
 
     pub fn system_id(&self) -> &str {
@@ -275,8 +324,7 @@ impl Client {
         content_type: &str,
         body: Vec<u8>,
     ) -> Result<(reqwest::StatusCode, bytes_of::Bytes), ClientError> {
-        let now = time::OffsetDateTime::now_utc().to_offset(protocol::VIETNAM);
-        let local = time::PrimitiveDateTime::new(now.date(), now.time());
+        let local = unique_local_now();
         let headers =
             protocol::sign_request(&self.system_id, &self.secret, params, content_type, local);
         let mut req = self.http.post(format!("{}/{op}", self.endpoint));
@@ -293,11 +341,30 @@ impl Client {
             .await
             .map_err(|e| ClientError::Transport(describe(&e)))?;
         let status = resp.status();
-        let bytes = resp
-            .bytes()
+        let too_large = |n: u64| {
+            ClientError::Protocol(format!(
+                "câu trả lời của {op} dài hơn {} byte, giới hạn mà máy khách đọc ({n} byte trở lên)",
+                self.max_answer
+            ))
+        };
+        if let Some(len) = resp.content_length()
+            && len > self.max_answer
+        {
+            return Err(too_large(len));
+        }
+        let mut resp = resp;
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
             .await
-            .map_err(|e| ClientError::Transport(describe(&e)))?;
-        Ok((status, bytes))
+            .map_err(|e| ClientError::Transport(describe(&e)))?
+        {
+            if (body.len() + chunk.len()) as u64 > self.max_answer {
+                return Err(too_large((body.len() + chunk.len()) as u64));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, bytes_of::Bytes::from(body)))
     }
 
     /// Calls an operation and returns the body of an `OK` answer.
@@ -546,7 +613,16 @@ fn check(
 
 fn not_protocol(status: reqwest::StatusCode, body: &[u8]) -> ClientError {
     let shown: String = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-    if status.is_server_error() {
+    // Not the axis's answer: a proxy or load balancer in front of it (overloaded, restarting, a body limit of
+    // its own), worth trying again later.
+    if status.is_server_error()
+        || matches!(
+            status,
+            reqwest::StatusCode::REQUEST_TIMEOUT
+                | reqwest::StatusCode::PAYLOAD_TOO_LARGE
+                | reqwest::StatusCode::TOO_MANY_REQUESTS
+        )
+    {
         ClientError::Transport(format!("HTTP {status}: {shown}"))
     } else {
         ClientError::Protocol(format!("HTTP {status}: {shown}"))
@@ -556,4 +632,65 @@ fn not_protocol(status: reqwest::StatusCode, body: &[u8]) -> ClientError {
 fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ClientError> {
     serde_json::from_slice(bytes)
         .map_err(|e| ClientError::Protocol(format!("JSON không đọc được: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str) -> ClientError {
+        ClientError::Refused {
+            code: code.into(),
+            desc: String::new(),
+        }
+    }
+
+    #[test]
+    fn temporary_refusals_are_retryable() {
+        for code in ["15", "16", "17", "20", "21", " 20 "] {
+            assert!(refused(code).is_retryable(), "{code}");
+        }
+        for code in [
+            "10", "18", "19", "22", "23", "24", "25", "26", "27", "28", "",
+        ] {
+            assert!(!refused(code).is_retryable(), "{code}");
+        }
+        assert!(ClientError::Transport("x".into()).is_retryable());
+        assert!(ClientError::Protocol("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn a_proxy_error_page_is_a_transport_failure() {
+        use reqwest::StatusCode as S;
+        for s in [
+            S::BAD_GATEWAY,
+            S::SERVICE_UNAVAILABLE,
+            S::GATEWAY_TIMEOUT,
+            S::INTERNAL_SERVER_ERROR,
+            S::PAYLOAD_TOO_LARGE,
+            S::TOO_MANY_REQUESTS,
+            S::REQUEST_TIMEOUT,
+        ] {
+            let e = not_protocol(s, b"<html>nginx</html>");
+            assert!(matches!(e, ClientError::Transport(_)), "{s}: {e:?}");
+            assert!(e.is_retryable());
+        }
+        // A JSON answer of a proxy without the protocol's fields is no refusal either.
+        let e = check(S::BAD_GATEWAY, "", String::new(), String::new()).unwrap_err();
+        assert!(matches!(e, ClientError::Transport(_)), "{e:?}");
+        // The axis's own JSON refusal with HTTP 413 (code 24) is final.
+        let e = check(S::PAYLOAD_TOO_LARGE, "FAIL", "24".into(), "quá lớn".into()).unwrap_err();
+        assert_eq!(e.code(), Some("24"));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn every_request_gets_a_later_timestamp() {
+        let mut prev = unique_local_now();
+        for _ in 0..1000 {
+            let t = unique_local_now();
+            assert!(t > prev, "{t} after {prev}");
+            prev = t;
+        }
+    }
 }

@@ -12,9 +12,11 @@ pub enum ErrorCode {
     /// 10 — tệp không hợp lệ: body empty, `hash-file` does not match the bytes received.
     InvalidFile,
     /// 15 — sai mã hệ thống hoặc chữ ký: unknown `systemid`, wrong HMAC (secret), a signed header changed or
-    /// missing, a parameter used but not signed, `from` ≠ `systemid`.
+    /// missing, a parameter used but not signed, a sign-header key unprefixed or repeated, signed `systemid` ≠
+    /// `XroadVnpt-systemid`, `from` ≠ `systemid`.
     Auth,
-    /// 16 — thời điểm yêu cầu (`XroadVnpt-timestamp`) sai dạng hoặc lệch quá cửa sổ cho phép.
+    /// 16 — thời điểm yêu cầu (`XroadVnpt-timestamp`) sai dạng hoặc lệch quá cửa sổ cho phép, hoặc yêu cầu đã được
+    /// sử dụng (replay).
     Timestamp,
     /// 17 — hệ thống gọi đã bị khóa.
     SystemDisabled,
@@ -26,8 +28,8 @@ pub enum ErrorCode {
     System,
     /// 21 — lỗi xử lý tệp: the body could not be received completely.
     FileProcessing,
-    /// 22 — gói tin không đúng chuẩn edXML (not XML, not an edXML envelope, no `From`, a `messagetype` that
-    /// does not match the package).
+    /// 22 — gói tin không đúng chuẩn edXML (not XML, not an edXML envelope, no `From`, a repeated routing
+    /// element, a `messagetype` that does not match the package).
     NotEdxml,
     /// 23 — đơn vị nhận đã bị khóa (the codes are listed).
     RecipientDisabled,
@@ -39,7 +41,8 @@ pub enum ErrorCode {
     BadParameter,
     /// 27 — thao tác không tồn tại (HTTP 404) hoặc phương thức HTTP không được hỗ trợ (HTTP 405).
     UnknownOperation,
-    /// 28 — mã đơn vị đã thuộc một hệ thống khác, hoặc là mã chính của hệ thống (không xóa được).
+    /// 28 — mã đơn vị đã thuộc một hệ thống khác, hoặc là mã chính của hệ thống (không xóa được), hoặc (đăng ký
+    /// đóng) chưa được quản trị viên thêm cho hệ thống gọi.
     AgencyConflict,
 }
 

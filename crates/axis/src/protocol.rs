@@ -9,7 +9,9 @@
 //!
 //! The server verifies the HMAC over the sign-header string **as transmitted** (key order and JSON escaping are
 //! the sender's business), checks that every signed value is the header actually sent, and takes the parameters
-//! from the signed set only: a parameter sent as a header but not signed is never used.
+//! from the signed set only: a parameter sent as a header but not signed is never used. Every signed key must
+//! carry the `XroadVnpt-` prefix and name its parameter once, and the signed `systemid` must be the claimed
+//! `XroadVnpt-systemid` whose secret checked the HMAC: one system cannot sign as another.
 
 use axum::http::HeaderMap;
 use hmac::{Hmac, KeyInit, Mac};
@@ -236,6 +238,17 @@ impl Freshness {
             (ts - local).abs() <= self.window
         })
     }
+
+    /// The last instant at which [`Self::accepts`] takes `ts`: its latest reading in the accepted offsets plus the
+    /// window. For a Vietnam-time timestamp that is its UTC reading, 7 h after it was sent; a replay cache must
+    /// remember a request until then.
+    pub fn last_accepted(&self, ts: PrimitiveDateTime) -> OffsetDateTime {
+        self.offsets
+            .iter()
+            .map(|off| ts.assume_offset(*off) + self.window)
+            .max()
+            .unwrap_or_else(|| ts.assume_utc())
+    }
 }
 
 /// A request whose signature checked out: the system and its signed parameters.
@@ -245,6 +258,8 @@ pub struct Verified {
     pub timestamp: PrimitiveDateTime,
     /// The signed parameters: names without the prefix, values as signed (equal to the headers sent).
     pub params: Vec<(String, String)>,
+    /// The request's HMAC (`XroadVnpt-hash-header` decoded): what identifies it for the replay cache.
+    pub mac: Vec<u8>,
 }
 
 impl Verified {
@@ -274,6 +289,20 @@ pub enum VerifyError {
     Mismatch(String),
     #[error("Tiêu đề {0} không nằm trong phần được ký (XroadVnpt-sign-header).")]
     Unsigned(String),
+    #[error(
+        "Khóa \"{0}\" trong XroadVnpt-sign-header thiếu tiền tố XroadVnpt-: chỉ nhận tham số được ký dưới dạng XroadVnpt-<tên>."
+    )]
+    Unprefixed(String),
+    #[error(
+        "Tham số {0} xuất hiện nhiều lần trong XroadVnpt-sign-header (kể cả khi chỉ khác chữ hoa, chữ thường)."
+    )]
+    DuplicateKey(String),
+    #[error("Mã hệ thống đã ký \"{0}\" khác với tiêu đề XroadVnpt-systemid \"{1}\".")]
+    IdentityMismatch(String, String),
+    #[error(
+        "Yêu cầu này đã được sử dụng (XroadVnpt-hash-header trùng với một yêu cầu trục đã nhận): mỗi yêu cầu phải được ký lại với thời điểm mới."
+    )]
+    Replayed,
     #[error("XroadVnpt-timestamp \"{0}\" không đúng dạng ddMMyyyy'T'HHmmss+SSSS.")]
     BadTimestamp(String),
     #[error(
@@ -285,15 +314,21 @@ pub enum VerifyError {
 impl VerifyError {
     /// A timestamp problem (rather than an authentication one).
     pub fn is_timestamp(&self) -> bool {
-        matches!(self, VerifyError::BadTimestamp(_) | VerifyError::Stale(..))
+        matches!(
+            self,
+            VerifyError::BadTimestamp(_) | VerifyError::Stale(..) | VerifyError::Replayed
+        )
     }
 }
 
 /// Verifies a request's headers with the secret of the system it claims to come from.
 ///
 /// Checks, in order: the HMAC over the transmitted `XroadVnpt-sign-header` (constant time); that it is a JSON
-/// object of strings; that each signed header was sent with exactly the signed value; that `systemid` and
-/// `timestamp` are signed; that the timestamp parses and is fresh.
+/// object of strings whose keys all carry the `XroadVnpt-` prefix, each parameter once (names compared without
+/// regard to case); that each signed header was sent with exactly the signed value; that `systemid` and
+/// `timestamp` are signed; that the signed `systemid` is the claimed `XroadVnpt-systemid` (whose secret is
+/// `secret`); that the timestamp parses and is fresh. Whether the request was seen before is the caller's
+/// business ([`crate::replay::ReplayCache`]).
 pub fn verify(
     headers: &HeaderMap,
     secret: &str,
@@ -305,10 +340,21 @@ pub fn verify(
     if !hmac_verify(secret, &sign_header, &hash) {
         return Err(VerifyError::BadSignature);
     }
-    let map: serde_json::Map<String, serde_json::Value> =
+    let entries: SignedEntries =
         serde_json::from_str(&sign_header).map_err(|_| VerifyError::MalformedSignHeader)?;
-    let mut params = Vec::with_capacity(map.len());
-    for (k, v) in map {
+    let mut params: Vec<(String, String)> = Vec::with_capacity(entries.0.len());
+    for (k, v) in entries.0 {
+        // Only prefixed keys (all the official SDK sends, standards.md §5.4): an unprefixed key would name a
+        // header outside the protocol, e.g. a plain `systemid` other than `XroadVnpt-systemid`.
+        let name = match k.get(..PREFIX.len()) {
+            Some(p) if p.eq_ignore_ascii_case(PREFIX) => k[PREFIX.len()..].to_string(),
+            _ => return Err(VerifyError::Unprefixed(k)),
+        };
+        // One value per parameter: names are matched without regard to case, so two keys differing by case
+        // only (or written twice) would make the parameter ambiguous.
+        if name.is_empty() || params.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            return Err(VerifyError::DuplicateKey(k));
+        }
         let value = match v {
             serde_json::Value::String(s) => s,
             serde_json::Value::Number(n) => n.to_string(),
@@ -322,11 +368,6 @@ pub fn verify(
         if sent.as_deref() != Some(value.as_str()) {
             return Err(VerifyError::Mismatch(k));
         }
-        let name = if k.len() >= PREFIX.len() && k[..PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
-            k[PREFIX.len()..].to_string()
-        } else {
-            k
-        };
         params.push((name, value));
     }
     let signed = |n: &str| {
@@ -336,6 +377,12 @@ pub fn verify(
             .map(|(_, v)| v.clone())
     };
     let system_id = signed("systemid").ok_or_else(|| VerifyError::Unsigned(H_SYSTEMID.into()))?;
+    let system_id = system_id.trim().to_string();
+    // The identity is the one whose secret checked the HMAC: the claimed `XroadVnpt-systemid`.
+    let claimed = claimed_system(headers)?;
+    if system_id != claimed {
+        return Err(VerifyError::IdentityMismatch(system_id, claimed));
+    }
     let ts_text = signed("timestamp").ok_or_else(|| VerifyError::Unsigned(H_TIMESTAMP.into()))?;
     let timestamp =
         parse_timestamp(&ts_text).ok_or_else(|| VerifyError::BadTimestamp(ts_text.clone()))?;
@@ -346,10 +393,37 @@ pub fn verify(
         ));
     }
     Ok(Verified {
-        system_id: system_id.trim().to_string(),
+        system_id,
         timestamp,
         params,
+        mac: hex::decode(hash.trim()).unwrap_or_default(),
     })
+}
+
+/// The entries of a sign-header in the order written, duplicates kept (a map would silently keep one).
+struct SignedEntries(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for SignedEntries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SignedEntries, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SignedEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SignedEntries, A::Error> {
+                let mut v = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    v.push(entry);
+                }
+                Ok(SignedEntries(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Whether a header was sent under the protocol prefix (whatever the case of the name).
@@ -542,6 +616,129 @@ mod tests {
             verify(&h, "secret-secret-16", now, &f),
             Err(VerifyError::Repeated(_))
         ));
+    }
+
+    /// Headers with `XroadVnpt-systemid: claimed` and a sign-header over `signed` (keys as written there), each
+    /// signed pair also sent as a header of that name.
+    fn forge(claimed: &str, secret: &str, signed: &[(&str, &str)]) -> HeaderMap {
+        let json = format!(
+            "{{{}}}",
+            signed
+                .iter()
+                .map(|(k, v)| format!(
+                    "{}:{}",
+                    serde_json::Value::String(k.to_string()),
+                    serde_json::Value::String(v.to_string())
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut h = HeaderMap::new();
+        h.insert(H_SYSTEMID, HeaderValue::from_str(claimed).unwrap());
+        for (k, v) in signed {
+            let name = HeaderName::from_bytes(k.as_bytes()).unwrap();
+            if !h.contains_key(&name) {
+                h.insert(name, HeaderValue::from_str(v).unwrap());
+            }
+        }
+        h.insert(H_SIGN_HEADER, HeaderValue::from_str(&json).unwrap());
+        h.insert(
+            H_HASH_HEADER,
+            HeaderValue::from_str(&hmac_hex(secret, &json)).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn the_signed_identity_is_the_claimed_one() {
+        let now = datetime!(2026-11-22 7:50:00 UTC);
+        let f = Freshness::default();
+        let ts = "22112026T145057+0616";
+        // The attack: A's secret selected by the claimed header, an unprefixed signed `systemid` naming B.
+        let h = forge(
+            "A.system",
+            "secret-of-A-0001",
+            &[("systemid", "B.system"), ("XroadVnpt-timestamp", ts)],
+        );
+        assert_eq!(
+            verify(&h, "secret-of-A-0001", now, &f).unwrap_err(),
+            VerifyError::Unprefixed("systemid".into())
+        );
+        // Any other unprefixed key too.
+        let h = forge(
+            "A.system",
+            "secret-of-A-0001",
+            &[
+                ("XroadVnpt-systemid", "A.system"),
+                ("messagetype", "edoc"),
+                ("XroadVnpt-timestamp", ts),
+            ],
+        );
+        assert_eq!(
+            verify(&h, "secret-of-A-0001", now, &f).unwrap_err(),
+            VerifyError::Unprefixed("messagetype".into())
+        );
+        // The same parameter twice, differing by case (of the name or of the prefix), or written identically.
+        for dup in ["xroadvnpt-SystemId", "XROADVNPT-systemid"] {
+            let h = forge(
+                "A.system",
+                "secret-of-A-0001",
+                &[
+                    ("XroadVnpt-systemid", "A.system"),
+                    (dup, "A.system"),
+                    ("XroadVnpt-timestamp", ts),
+                ],
+            );
+            assert!(
+                matches!(
+                    verify(&h, "secret-of-A-0001", now, &f),
+                    Err(VerifyError::DuplicateKey(_))
+                ),
+                "{dup}"
+            );
+        }
+        let json = format!(
+            "{{\"XroadVnpt-systemid\":\"A.system\",\"XroadVnpt-systemid\":\"A.system\",\"XroadVnpt-timestamp\":\"{ts}\"}}"
+        );
+        let mut h = forge(
+            "A.system",
+            "secret-of-A-0001",
+            &[
+                ("XroadVnpt-systemid", "A.system"),
+                ("XroadVnpt-timestamp", ts),
+            ],
+        );
+        h.insert(H_SIGN_HEADER, HeaderValue::from_str(&json).unwrap());
+        h.insert(
+            H_HASH_HEADER,
+            HeaderValue::from_str(&hmac_hex("secret-of-A-0001", &json)).unwrap(),
+        );
+        assert!(matches!(
+            verify(&h, "secret-of-A-0001", now, &f),
+            Err(VerifyError::DuplicateKey(_))
+        ));
+        // `systemid` not signed at all.
+        let h = forge(
+            "A.system",
+            "secret-of-A-0001",
+            &[("XroadVnpt-timestamp", ts)],
+        );
+        assert_eq!(
+            verify(&h, "secret-of-A-0001", now, &f).unwrap_err(),
+            VerifyError::Unsigned(H_SYSTEMID.into())
+        );
+        // Signed, well formed, and the claimed identity: accepted, the MAC kept for the replay cache.
+        let h = forge(
+            "A.system",
+            "secret-of-A-0001",
+            &[
+                ("XroadVnpt-systemid", "A.system"),
+                ("XroadVnpt-timestamp", ts),
+            ],
+        );
+        let v = verify(&h, "secret-of-A-0001", now, &f).unwrap();
+        assert_eq!(v.system_id, "A.system");
+        assert_eq!(v.mac.len(), 32);
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! an element in the QCVN 102 namespace or with no namespace is an edXML element; the root must be `edXML` in the
 //! QCVN namespace. A status packet is told from a document package by a `StatusCode` in `MessageHeader` (how
 //! the official library writes it) or a `Status` element in `edXMLHeader`.
+//!
+//! The elements routing depends on must be unambiguous, since the installations' reader takes the first of
+//! repeated elements: a second `MessageHeader` (or a `MessageHeader` and a `Status`), a second `From`, a second
+//! `OrganId` in `From`, `To` or `ResponseFor`, or a second `ResponseFor` in a status packet is refused
+//! ([`ScanError::Repeated`], `ErrorCode` 22). Several `To`, and several `ResponseFor` in a document package, are
+//! the standard's own and accepted.
 
 use quick_xml::NsReader;
 use quick_xml::events::Event;
@@ -69,8 +75,64 @@ pub enum ScanError {
     NotXml(String),
     #[error("Gói tin không phải edXML: {0}.")]
     NotEdxml(String),
+    /// An element that routing depends on appears twice (`MessageHeader`, `From`, an `OrganId` of `From`, `To`
+    /// or `ResponseFor`, the `ResponseFor` of a status packet): readers disagree on which one counts (the
+    /// installations take the first), so the sender or recipient would be ambiguous.
+    #[error(
+        "Gói tin edXML không hợp lệ: phần tử {0} xuất hiện nhiều lần trong edXMLHeader, nên đơn vị gửi hoặc đơn vị nhận không rõ ràng."
+    )]
+    Repeated(String),
     #[error("không đọc được tệp gói tin: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// How often the routing elements were seen, to refuse a repeated one.
+#[derive(Default)]
+struct Seen {
+    /// The header element (`MessageHeader` or `Status`) seen first.
+    root: Option<String>,
+    from: u32,
+    response_for: u32,
+    /// `OrganId` children of the current `From`, `To` or `ResponseFor`.
+    organ_ids: u32,
+}
+
+impl Seen {
+    /// Notes an element opened at `rest` (the path below `edXMLHeader`).
+    fn open(&mut self, rest: &[String]) -> Result<(), ScanError> {
+        match rest {
+            [root] if root == "MessageHeader" || root == "Status" => match &self.root {
+                None => self.root = Some(root.clone()),
+                Some(first) if first == root => return Err(ScanError::Repeated(root.clone())),
+                Some(first) => return Err(ScanError::Repeated(format!("{first} và {root}"))),
+            },
+            [root, el] if root == "MessageHeader" || root == "Status" => {
+                match el.as_str() {
+                    "From" => {
+                        self.from += 1;
+                        if self.from > 1 {
+                            return Err(ScanError::Repeated("From".into()));
+                        }
+                    }
+                    "ResponseFor" => self.response_for += 1,
+                    _ => {}
+                }
+                self.organ_ids = 0;
+            }
+            [root, el, id]
+                if (root == "MessageHeader" || root == "Status")
+                    && matches!(el.as_str(), "From" | "To" | "ResponseFor")
+                    && id == "OrganId" =>
+            {
+                self.organ_ids += 1;
+                if self.organ_ids > 1 {
+                    return Err(ScanError::Repeated(format!("{el}/OrganId")));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// Where the scan is, as the local names of the edXML elements open from the root (a foreign element is "").
@@ -150,6 +212,7 @@ pub fn scan_header<R: BufRead>(mut input: R) -> Result<Header, ScanError> {
     let mut seen_root = false;
     let mut seen_header = false;
     let mut first_response_for = true;
+    let mut seen = Seen::default();
     loop {
         buf.clear();
         let (ns, event) = reader
@@ -187,6 +250,7 @@ pub fn scan_header<R: BufRead>(mut input: R) -> Result<Header, ScanError> {
                     if rest.is_empty() {
                         seen_header = true;
                     }
+                    seen.open(rest)?;
                     if rest.len() == 1 && rest[0] == "Status" {
                         h.status = true;
                     }
@@ -280,6 +344,10 @@ pub fn scan_header<R: BufRead>(mut input: R) -> Result<Header, ScanError> {
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
+    }
+    // A status packet answers one document (the installations read its first ResponseFor only).
+    if h.status && seen.response_for > 1 {
+        return Err(ScanError::Repeated("ResponseFor".into()));
     }
     if !number.is_empty() || !notation.is_empty() {
         h.notation = Some(match (number.is_empty(), notation.is_empty()) {
@@ -403,6 +471,78 @@ mod tests {
         assert_eq!(h.kind(), Kind::Status);
         assert_eq!(h.from.as_deref(), Some("000.00.00.H41"));
         assert_eq!(h.response_for_organ.as_deref(), Some("000.00.00.G22"));
+    }
+
+    /// A header whose `MessageHeader` is `inner`.
+    fn with_message_header(inner: &str) -> String {
+        format!(
+            r#"<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLEnvelope><edXMLHeader><MessageHeader>{inner}</MessageHeader></edXMLHeader></edXMLEnvelope></edXML>"#
+        )
+    }
+
+    fn repeated(s: &str) -> String {
+        match scan(s) {
+            Err(ScanError::Repeated(what)) => what,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn repeated_routing_elements_are_refused() {
+        const FROM: &str = "<From><OrganId>000.00.00.G22</OrganId></From>";
+        const TO: &str = "<To><OrganId>000.00.00.H41</OrganId></To>";
+        // The installation's reader takes the first OrganId, the scan used to keep the last.
+        let what = repeated(&with_message_header(&format!(
+            "<From><OrganId>000.00.00.H17</OrganId><OrganId>000.00.00.G22</OrganId></From>{TO}"
+        )));
+        assert!(what.contains("From/OrganId"), "{what}");
+        let what = repeated(&with_message_header(&format!(
+            "<From><OrganId>000.00.00.H17</OrganId></From>{FROM}{TO}"
+        )));
+        assert!(what.contains("From"), "{what}");
+        // Two MessageHeader, or a MessageHeader and a Status.
+        let s = r#"<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLEnvelope><edXMLHeader>
+<MessageHeader><From><OrganId>000.00.00.H17</OrganId></From></MessageHeader>
+<MessageHeader><From><OrganId>000.00.00.G22</OrganId></From><To><OrganId>000.00.00.H41</OrganId></To></MessageHeader>
+</edXMLHeader></edXMLEnvelope></edXML>"#;
+        assert!(repeated(s).contains("MessageHeader"));
+        let s = r#"<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLEnvelope><edXMLHeader>
+<MessageHeader><From><OrganId>000.00.00.G22</OrganId></From><To><OrganId>000.00.00.H41</OrganId></To></MessageHeader>
+<Status><From><OrganId>000.00.00.H17</OrganId></From><ResponseFor><OrganId>000.00.00.H41</OrganId></ResponseFor><StatusCode>01</StatusCode></Status>
+</edXMLHeader></edXMLEnvelope></edXML>"#;
+        assert!(repeated(s).contains("Status"));
+        // Two OrganId in one ResponseFor or one To.
+        let what = repeated(&with_message_header(&format!(
+            "{FROM}{TO}<ResponseFor><OrganId>A</OrganId><OrganId>B</OrganId></ResponseFor>"
+        )));
+        assert!(what.contains("ResponseFor/OrganId"), "{what}");
+        let what = repeated(&with_message_header(&format!(
+            "{FROM}<To><OrganId>000.00.00.H41</OrganId><OrganId>000.00.00.H17</OrganId></To>"
+        )));
+        assert!(what.contains("To/OrganId"), "{what}");
+        // A status packet answers one document: a second ResponseFor is refused.
+        let what = repeated(&with_message_header(&format!(
+            "{FROM}<ResponseFor><OrganId>000.00.00.H41</OrganId></ResponseFor><ResponseFor><OrganId>000.00.00.H17</OrganId></ResponseFor><StatusCode>01</StatusCode>"
+        )));
+        assert!(what.contains("ResponseFor"), "{what}");
+        // Also when StatusCode comes first.
+        let what = repeated(&with_message_header(&format!(
+            "<StatusCode>01</StatusCode>{FROM}<ResponseFor><OrganId>000.00.00.H41</OrganId></ResponseFor><ResponseFor><OrganId>000.00.00.H17</OrganId></ResponseFor>"
+        )));
+        assert!(what.contains("ResponseFor"), "{what}");
+        // The message says what is repeated, in Vietnamese.
+        let msg = ScanError::Repeated("From/OrganId".into()).to_string();
+        assert!(
+            msg.contains("From/OrganId") && msg.contains("nhiều lần"),
+            "{msg}"
+        );
+        // Single elements, several To and (in a document package) several ResponseFor stay accepted.
+        let h = scan(&with_message_header(&format!(
+            "{FROM}{TO}<To><OrganId>000.00.00.H17</OrganId></To><ResponseFor><OrganId>R1</OrganId></ResponseFor><ResponseFor><OrganId>R2</OrganId></ResponseFor>"
+        )))
+        .unwrap();
+        assert_eq!(h.from.as_deref(), Some("000.00.00.G22"));
+        assert_eq!(h.to, ["000.00.00.H41", "000.00.00.H17"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use crate::blobs::{Blobs, TempFile};
 use crate::error::{ErrorCode, Refusal};
 use crate::protocol::{self, Freshness, Verified};
+use crate::replay::{self, ReplayCache};
 use crate::scan::{self, Kind, ScanError};
 use crate::store::{self, NewPackage, Registration, Store, StoreError};
 use axum::Router;
@@ -54,6 +55,12 @@ pub struct AxisConfig {
     pub max_package_bytes: u64,
     /// Accepted clock difference and client time zones for `XroadVnpt-timestamp`.
     pub freshness: Freshness,
+    /// How many requests the replay cache remembers ([`crate::replay`]).
+    pub replay_capacity: usize,
+    /// Closed registration: `registerAgency` only updates agencies an administrator already added to the calling
+    /// system (`ErrorCode` 28 otherwise). Open (the default): a system may also claim any code not yet on the
+    /// axis.
+    pub closed_registration: bool,
 }
 
 impl Default for AxisConfig {
@@ -64,6 +71,8 @@ impl Default for AxisConfig {
             database_url: None,
             max_package_bytes: DEFAULT_MAX_PACKAGE_BYTES,
             freshness: Freshness::default(),
+            replay_capacity: replay::DEFAULT_CAPACITY,
+            closed_registration: false,
         }
     }
 }
@@ -102,6 +111,8 @@ where
         blobs,
         max: config.max_package_bytes,
         freshness: config.freshness,
+        replay: ReplayCache::new(config.replay_capacity),
+        closed_registration: config.closed_registration,
     });
     let app = Router::new().fallback(dispatch).with_state(state);
     let fut = async move {
@@ -129,6 +140,8 @@ struct Axis {
     blobs: Blobs,
     max: u64,
     freshness: Freshness,
+    replay: ReplayCache,
+    closed_registration: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -319,20 +332,29 @@ async fn authenticate(
             format!("Hệ thống {claimed} chưa đăng ký với trục liên thông."),
         ));
     };
-    let v = protocol::verify(
-        headers,
-        &system.secret,
-        time::OffsetDateTime::now_utc(),
-        &axis.freshness,
-    )
-    .map_err(|e| {
+    let now = time::OffsetDateTime::now_utc();
+    let refuse = |e: protocol::VerifyError| {
         let code = if e.is_timestamp() {
             ErrorCode::Timestamp
         } else {
             ErrorCode::Auth
         };
         Refusal::new(code, e.to_string())
-    })?;
+    };
+    let v = protocol::verify(headers, &system.secret, now, &axis.freshness).map_err(refuse)?;
+    // The secret that checked the HMAC is the claimed system's: the request acts as that system only.
+    if v.system_id != claimed {
+        return Err(refuse(protocol::VerifyError::IdentityMismatch(
+            v.system_id,
+            claimed,
+        )));
+    }
+    if !axis
+        .replay
+        .first_use(&claimed, &v.mac, v.timestamp, &axis.freshness, now)
+    {
+        return Err(refuse(protocol::VerifyError::Replayed));
+    }
     if !system.active {
         return Err(Refusal::new(
             ErrorCode::SystemDisabled,
@@ -981,7 +1003,7 @@ async fn register(axis: &Axis, p: &Params<'_>) -> Result<Response, Refusal> {
     };
     let created = axis
         .store
-        .register(&p.v.system_id, &reg)
+        .register(&p.v.system_id, &reg, !axis.closed_registration)
         .await
         .map_err(|e| store_refusal(e, ErrorCode::UnknownRecipient))?;
     tracing::info!(system = %p.v.system_id, code = %reg.code, created, "axis: agency registered");
@@ -989,10 +1011,8 @@ async fn register(axis: &Axis, p: &Params<'_>) -> Result<Response, Refusal> {
 }
 
 async fn delete_agency(axis: &Axis, p: &Params<'_>) -> Result<Response, Refusal> {
-    let code = match p.get("AgencyCode")? {
-        Some(c) if !c.is_empty() => c,
-        _ => p.required("code")?,
-    };
+    // Its own parameter only: a captured registerAgency (`code`) must not read as a deletion.
+    let code = p.required("AgencyCode")?;
     axis.store
         .delete_agency(&p.v.system_id, code)
         .await

@@ -1,7 +1,7 @@
 //! The axis's database: systems, agencies, packages and deliveries, on SQLite (default, a file in the data
 //! directory, WAL and `synchronous=FULL`) or PostgreSQL, with embedded versioned migrations for both (the pattern
 //! of `vanthu-store`). Both backends run the same SQL text (`$n` placeholders), expanded once per backend by
-//! [`on_pool!`].
+//! `on_pool!`.
 //!
 //! Write transactions on SQLite start with `BEGIN IMMEDIATE` (the write lock is taken at once, so two writers
 //! never deadlock upgrading a read lock); on PostgreSQL a send locks its sender's `systems` row, so that the
@@ -832,9 +832,15 @@ impl Store {
         self.agencies(true).await
     }
 
-    /// Registers (or updates) an agency hosted by `system`. A code of another system is a conflict; an
-    /// agency disabled by an administrator stays disabled.
-    pub(crate) async fn register(&self, system: &str, r: &Registration) -> Result<bool> {
+    /// Registers (or updates) an agency hosted by `system`; `true` when added. A code of another system is a
+    /// conflict; a code not yet on the axis is added only when `create` (open registration), a conflict
+    /// otherwise; an agency disabled by an administrator stays disabled.
+    pub(crate) async fn register(
+        &self,
+        system: &str,
+        r: &Registration,
+        create: bool,
+    ) -> Result<bool> {
         let code = r.code.trim();
         check_code(code)?;
         let name = r.name.trim();
@@ -864,6 +870,11 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     false
+                }
+                None if !create => {
+                    return Err(StoreError::Conflict(format!(
+                        "Trục chỉ cho cập nhật đơn vị đã được quản trị viên thêm cho hệ thống gọi: mã {code} chưa được thêm cho hệ thống {system}."
+                    )));
                 }
                 None => {
                     sqlx::query("INSERT INTO agencies (code, name, system_id, pcode, mail, mobile, fax, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)")

@@ -606,7 +606,7 @@ async fn a_rotated_secret_replaces_the_old_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transport_failures_are_retryable_refusals_are_not() {
+async fn transport_failures_and_temporary_refusals_are_retryable_others_are_not() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -626,8 +626,13 @@ async fn transport_failures_are_retryable_refusals_are_not() {
         .received_list(MessageType::Edoc)
         .await
         .unwrap_err();
-    assert!(!err.is_retryable());
+    // A secret rotated on the axis before the installation's configuration: retried with back-off.
+    assert!(err.is_retryable());
     assert_eq!(err.code(), Some("15"));
+    // A refusal of the request itself is final.
+    let err = ax.h41().get_edoc("no-such-doc").await.unwrap_err();
+    assert_eq!(err.code(), Some("25"));
+    assert!(!err.is_retryable());
     assert!(Client::new("https://axis.example", G22, G22_SECRET).is_err());
 }
 
