@@ -24,6 +24,9 @@ struct RunArgs {
     /// Kích thước tối đa của một gói tin, tính bằng MiB
     #[arg(long, env = "VANTHU_AXIS_MAX_PACKAGE_MB", default_value_t = 64)]
     max_package_mb: u64,
+    /// Đăng ký đóng: registerAgency chỉ cập nhật đơn vị quản trị viên đã thêm cho hệ thống gọi
+    #[arg(long, env = "VANTHU_AXIS_CLOSED_REGISTRATION")]
+    closed_registration: bool,
     #[command(flatten)]
     data: AxisData,
 }
@@ -155,6 +158,7 @@ async fn serve(args: RunArgs, shutdown: impl Future<Output = ()> + Send + 'stati
         data: args.data.data.clone(),
         database_url: args.data.database_url.clone(),
         max_package_bytes: args.max_package_mb * 1024 * 1024,
+        closed_registration: args.closed_registration,
         ..AxisConfig::default()
     };
     let (addr, server) = vanthu_axis::bind(config, shutdown).await?;
