@@ -116,6 +116,43 @@ pub fn spawn_trivial(body_file: &Path, log: PathBuf) -> Result<Server> {
     spawn(cmd, port, log, "the trivial server")
 }
 
+/// Starts `vanthu axis` on `data` (SQLite there), listening on a free port of 127.0.0.1, with its default
+/// log level (one line per request).
+#[allow(dead_code)] // used by vanthu-bench-axis only
+pub fn spawn_axis(bin: &Path, data: &Path, log: PathBuf) -> Result<Server> {
+    // Environment variables of `vanthu axis` (and its log filter) that could point the child elsewhere than its
+    // temporary directory or change what it does.
+    const AXIS_ENV: [&str; 6] = [
+        "VANTHU_AXIS_LISTEN",
+        "VANTHU_AXIS_DATA",
+        "VANTHU_AXIS_DATABASE_URL",
+        "VANTHU_AXIS_MAX_PACKAGE_MB",
+        "VANTHU_AXIS_SECRET",
+        "VANTHU_LOG",
+    ];
+    let port = free_port()?;
+    let mut cmd = command(bin);
+    cmd.arg("axis")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data")
+        .arg(data);
+    for v in AXIS_ENV {
+        cmd.env_remove(v);
+    }
+    spawn(cmd, port, log, "vanthu axis")
+}
+
+/// Starts this program again with `flag 127.0.0.1:PORT` (a hidden baseline-server mode) and `extra`.
+#[allow(dead_code)] // used by vanthu-bench-axis only
+pub fn spawn_self(flag: &str, extra: &[&str], log: PathBuf, what: &str) -> Result<Server> {
+    let port = free_port()?;
+    let me = std::env::current_exe().context("cannot find this program's own path")?;
+    let mut cmd = command(&me);
+    cmd.arg(flag).arg(format!("127.0.0.1:{port}")).args(extra);
+    spawn(cmd, port, log, what)
+}
+
 /// A client for polling: no proxy, short timeouts.
 pub fn poll_client() -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
