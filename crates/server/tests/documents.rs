@@ -5,40 +5,8 @@
 
 mod common;
 
-use common::{DEMO_PASSWORD, TestServer};
+use common::{DEMO_PASSWORD, TestServer, multipart, pdf};
 use serde_json::{Value, json};
-
-/// A small but well-formed PDF with distinct content.
-fn pdf(tag: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {tag}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
-        .into_bytes()
-}
-
-async fn multipart(
-    s: &TestServer,
-    token: &str,
-    path: &str,
-    metadata: Value,
-    files: Vec<(&str, &str, Vec<u8>)>,
-) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new().text("metadata", metadata.to_string());
-    for (part, name, bytes) in files {
-        form = form.part(
-            part.to_string(),
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    }
-    let r = s
-        .client()
-        .post(s.url(path))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let st = r.status().as_u16();
-    (st, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn queue_ids(s: &TestServer, token: &str, queue: &str) -> Vec<i64> {
     let (st, v) = s.get(token, &format!("/api/v1/queues/{queue}")).await;

@@ -9,7 +9,7 @@
 mod common;
 
 use async_trait::async_trait;
-use common::{DEMO_PASSWORD, TestServer};
+use common::{DEMO_PASSWORD, TestServer, multipart, pdf};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -147,37 +147,6 @@ impl AxisApi for Endpoint {
         a.agencies.push(agency.clone());
         Ok(())
     }
-}
-
-fn pdf(tag: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% {tag}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
-        .into_bytes()
-}
-
-async fn multipart(
-    s: &TestServer,
-    token: &str,
-    path: &str,
-    metadata: Value,
-    files: Vec<(&str, &str, Vec<u8>)>,
-) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new().text("metadata", metadata.to_string());
-    for (part, name, bytes) in files {
-        form = form.part(
-            part.to_string(),
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-        );
-    }
-    let r = s
-        .client()
-        .post(s.url(path))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let st = r.status().as_u16();
-    (st, r.json().await.unwrap_or(Value::Null))
 }
 
 fn signing_key() -> vanthu_edxml::sign::SigningKey {

@@ -95,6 +95,11 @@ pub async fn package(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let (axis_id, bytes) = app.exchange_package(&a.actor, id).await?;
+    Ok(package_response(&axis_id, bytes))
+}
+
+/// A raw package as a download named after its axis id (for the API and the pages).
+pub fn package_response(axis_id: &str, bytes: Vec<u8>) -> Response {
     let name: String = axis_id
         .chars()
         .map(|c| {
@@ -105,7 +110,7 @@ pub async fn package(
             }
         })
         .collect();
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, "application/xml".to_string()),
             (
@@ -116,7 +121,7 @@ pub async fn package(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// The directory of agencies on the axis, as last synchronised.

@@ -3,7 +3,7 @@
 mod auth;
 mod doctypes;
 pub mod documents;
-mod exchange;
+pub(crate) mod exchange;
 mod extract;
 mod flows;
 mod io;

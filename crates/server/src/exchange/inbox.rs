@@ -6,10 +6,9 @@
 
 use super::package::{Reference, recipient_status, status_text, urgency};
 use super::queue;
-use crate::app::documents::step;
 use crate::app::{App, record};
 use crate::error::{AppError, AppResult};
-use vanthu_domain::document::{Action, Channel, Direction, DocState, FileKind, duplicate_key};
+use vanthu_domain::document::{Channel, Direction, DocState, FileKind, duplicate_key};
 use vanthu_edxml::{BusinessDocType, Edoc, Packet, StatusCode};
 use vanthu_store::{
     Document, ExchangeLink, InboxItem, NewDocument, NewFile, NewOutbox, RecipientStatus, Unit,
@@ -604,11 +603,13 @@ async fn apply_edoc(
                 if let Some(old_id) = replaces_id
                     && let Some(mut old) = tx.lock_document(old_id).await?
                 {
-                    if let Ok(s) = step(&old, Action::Revoke) {
-                        old.state = s;
-                        old.reason = Some(format!("Được thay thế bằng văn bản {id}"));
-                        tx.update_document(&old, now_ms()).await?;
-                    }
+                    crate::app::documents::revoke_copy(
+                        tx,
+                        &mut old,
+                        &format!("Được thay thế bằng văn bản {id}"),
+                        now_ms(),
+                    )
+                    .await?;
                     record(
                         tx,
                         Some(who),
@@ -662,18 +663,8 @@ async fn revoke_copy(
     who: i64,
     axis_doc_id: &str,
 ) -> AppResult<()> {
-    let Ok(s) = step(d, Action::Revoke) else {
+    if !crate::app::documents::revoke_copy(tx, d, reason, now_ms()).await? {
         return Ok(());
-    };
-    d.state = s;
-    d.reason = Some(reason.to_string());
-    tx.update_document(d, now_ms()).await?;
-    for mut a in tx.assignments(d.id).await? {
-        if matches!(a.state.as_str(), "pending" | "processing") {
-            a.state = "revoked".into();
-            a.done_at = Some(now_ms());
-            tx.update_assignment(&a).await?;
-        }
     }
     record(
         tx,

@@ -82,29 +82,7 @@ pub async fn package(
     WebPath(id): WebPath<String>,
     user: WebUser,
 ) -> Result<Response, WebError> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
     let id = parse_id(&id, &user)?;
     let (axis_id, bytes) = app.exchange_package(&user.actor, id).await.or_page(&user)?;
-    let name: String = axis_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/xml".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.edxml\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::api::exchange::package_response(&axis_id, bytes))
 }

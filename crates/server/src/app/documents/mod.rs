@@ -249,6 +249,30 @@ pub(crate) fn doc_type_code(raw: &str) -> AppResult<&str> {
 }
 
 /// The state after an action, or a conflict saying why it cannot be done now (out of order).
+/// Revokes an incoming copy at its sender's request (NĐ 30 Điều 18.4): revoked with the reason, and its
+/// handlers' open work stops. False when it cannot be revoked (already revoked, rejected).
+pub(crate) async fn revoke_copy(
+    tx: &mut Box<dyn WriteTx>,
+    d: &mut Document,
+    reason: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let Ok(s) = step(d, vanthu_domain::document::Action::Revoke) else {
+        return Ok(false);
+    };
+    d.state = s;
+    d.reason = Some(reason.to_string());
+    tx.update_document(d, now).await?;
+    for mut a in tx.assignments(d.id).await? {
+        if matches!(a.state.as_str(), "pending" | "processing") {
+            a.state = "revoked".into();
+            a.done_at = Some(now);
+            tx.update_assignment(&a).await?;
+        }
+    }
+    Ok(true)
+}
+
 pub(crate) fn step(d: &Document, action: vanthu_domain::document::Action) -> AppResult<DocState> {
     vanthu_domain::document::next_state(d.direction, d.state, action)
         .map_err(|e| AppError::Conflict(e.message))

@@ -1388,18 +1388,8 @@ impl App {
         for r in tx.recipients(id).await? {
             if let Some(copy_id) = r.incoming_id
                 && let Some(mut copy) = tx.lock_document(copy_id).await?
-                && let Ok(s) = step(&copy, Action::Revoke)
+                && super::revoke_copy(tx, &mut copy, reason, now).await?
             {
-                copy.state = s;
-                copy.reason = Some(reason.to_string());
-                tx.update_document(&copy, now).await?;
-                for mut a in tx.assignments(copy_id).await? {
-                    if matches!(a.state.as_str(), "pending" | "processing") {
-                        a.state = "revoked".into();
-                        a.done_at = Some(now);
-                        tx.update_assignment(&a).await?;
-                    }
-                }
                 record(
                     tx,
                     Some(actor.person_id),
