@@ -19,17 +19,18 @@ use axum::body::{Body, BodyDataStream, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::serve::ListenerExt;
 use base64::Engine as _;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::future::Future;
+use std::io::{Read, Seek, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Default largest package accepted: 64 MiB.
 pub const DEFAULT_MAX_PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
@@ -115,6 +116,13 @@ where
         closed_registration: config.closed_registration,
     });
     let app = Router::new().fallback(dispatch).with_state(state);
+    // No Nagle: a streamed answer's last segment (and every small answer) leaves at once rather than waiting
+    // for the client's delayed ACK of the previous one (~40 ms on Linux).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "axis: TCP_NODELAY not set");
+        }
+    });
     let fut = async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
@@ -471,24 +479,54 @@ fn too_large(max: u64) -> Refusal {
     )
 }
 
-/// A package received: its temporary file, SHA-256 (lowercase hex) and size.
+/// Body bytes gathered before each write to the temporary file: each write is one hand-off to a blocking
+/// thread, so that a package of up to this size (most are a few hundred KB) costs one (open, write, scan) rather
+/// than one per chunk received. The memory of a reception is bounded by it, whatever the package's size.
+const RECEIVE_BUFFER: usize = 512 * 1024;
+
+/// A package received: its temporary file (written, not yet fsync'd), SHA-256 (lowercase hex), size, and its
+/// edXML header as scanned from the file.
 struct Received {
     temp: TempFile,
     sha256: String,
     size: u64,
+    header: Result<scan::Header, ScanError>,
+}
+
+/// Appends `buf` to the temporary file (created on the first write), on a blocking thread; hands both back.
+async fn write_out(
+    axis: &Axis,
+    temp: Option<TempFile>,
+    buf: Vec<u8>,
+) -> Result<(TempFile, Vec<u8>), Refusal> {
+    let blobs = axis.blobs.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<(TempFile, Vec<u8>)> {
+        let mut temp = match temp {
+            Some(t) => t,
+            None => blobs.temp_blocking()?,
+        };
+        temp.file
+            .as_mut()
+            .expect("a temporary file being received is open")
+            .write_all(&buf)?;
+        Ok((temp, buf))
+    })
+    .await
+    .map_err(Refusal::system)?
+    .map_err(Refusal::system)
 }
 
 /// Streams the body to a temporary file while hashing it. The last two bytes are held back: when they are the
 /// SDK's trailing `\r\n` and `hash-file` names the bytes before them, they are dropped; when `hash-file` names the
-/// whole body (a client without the SDK's quirk), they are kept.
+/// whole body (a client without the SDK's quirk), they are kept. The body is gathered in [`RECEIVE_BUFFER`]
+/// blocks; the last block's write and the scan of the header share one blocking call.
 async fn receive(
     axis: &Axis,
     body: &mut BodyDataStream,
     hash_file: &str,
 ) -> Result<Received, Refusal> {
-    let mut temp = axis.blobs.temp().await.map_err(Refusal::system)?;
-    let file = temp.file.take().expect("a new temporary file is open");
-    let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut temp: Option<TempFile> = None;
+    let mut buf: Vec<u8> = Vec::with_capacity(RECEIVE_BUFFER + 64 * 1024);
     let mut hasher = Sha256::new();
     let mut held: Vec<u8> = Vec::with_capacity(4);
     let mut total = 0u64;
@@ -504,7 +542,7 @@ async fn receive(
         if total > limit {
             return Err(too_large(axis.max));
         }
-        // `held` keeps the last two bytes seen; everything before them is written out.
+        // `held` keeps the last two bytes seen; everything before them goes to the file.
         let seen = held.len() + chunk.len();
         if seen <= 2 {
             held.extend_from_slice(&chunk);
@@ -514,16 +552,18 @@ async fn receive(
         let from_held = release.min(held.len());
         let from_chunk = release - from_held;
         hasher.update(&held[..from_held]);
-        out.write_all(&held[..from_held])
-            .await
-            .map_err(Refusal::system)?;
+        buf.extend_from_slice(&held[..from_held]);
         hasher.update(&chunk[..from_chunk]);
-        out.write_all(&chunk[..from_chunk])
-            .await
-            .map_err(Refusal::system)?;
+        buf.extend_from_slice(&chunk[..from_chunk]);
         let mut tail = held[from_held..].to_vec();
         tail.extend_from_slice(&chunk[from_chunk..]);
         held = tail;
+        if buf.len() >= RECEIVE_BUFFER {
+            let (t, mut b) = write_out(axis, temp.take(), buf).await?;
+            b.clear();
+            temp = Some(t);
+            buf = b;
+        }
     }
     let stripped = hasher.clone().finalize();
     let (digest, size) = if held == b"\r\n" && protocol::hash_file_matches(hash_file, &stripped) {
@@ -537,7 +577,7 @@ async fn receive(
                 "Mã băm hash-file không khớp với nội dung gói tin nhận được (gói tin bị hỏng hoặc bị thay đổi trên đường truyền).",
             ));
         }
-        out.write_all(&held).await.map_err(Refusal::system)?;
+        buf.extend_from_slice(&held);
         (full, total)
     };
     if size == 0 {
@@ -546,12 +586,31 @@ async fn receive(
     if size > axis.max {
         return Err(too_large(axis.max));
     }
-    out.flush().await.map_err(Refusal::system)?;
-    temp.file = Some(out.into_inner());
+    let blobs = axis.blobs.clone();
+    let (temp, header) = tokio::task::spawn_blocking(
+        move || -> std::io::Result<(TempFile, Result<scan::Header, ScanError>)> {
+            let mut temp = match temp {
+                Some(t) => t,
+                None => blobs.temp_blocking()?,
+            };
+            let file = temp
+                .file
+                .as_mut()
+                .expect("a temporary file being received is open");
+            file.write_all(&buf)?;
+            file.rewind()?;
+            let header = scan::scan_header(std::io::BufReader::with_capacity(64 * 1024, &*file));
+            Ok((temp, header))
+        },
+    )
+    .await
+    .map_err(Refusal::system)?
+    .map_err(Refusal::system)?;
     Ok(Received {
         temp,
         sha256: hex::encode(digest),
         size,
+        header,
     })
 }
 
@@ -582,14 +641,7 @@ async fn send_edoc(
         return Err(too_large(axis.max));
     }
     let received = receive(axis, body, hash_file).await?;
-    let path = received.temp.path.clone();
-    let header = tokio::task::spawn_blocking(move || {
-        let f = std::fs::File::open(path)?;
-        scan::scan_header(std::io::BufReader::with_capacity(64 * 1024, f))
-    })
-    .await
-    .map_err(Refusal::system)?
-    .map_err(|e| match e {
+    let header = received.header.map_err(|e| match e {
         ScanError::Io(e) => Refusal::system(e),
         other => Refusal::new(ErrorCode::NotEdxml, other.to_string()),
     })?;
@@ -680,7 +732,9 @@ async fn send_edoc(
             None => deliveries.push((h.system_id.clone(), vec![h.code.clone()])),
         }
     }
-    let Received { temp, sha256, size } = received;
+    let Received {
+        temp, sha256, size, ..
+    } = received;
     axis.blobs
         .persist(temp, &sha256)
         .await
@@ -777,18 +831,51 @@ fn unknown_doc(doc_id: &str) -> Refusal {
     )
 }
 
-/// Chunk of the file read at a time: a multiple of 3, so that the base64 of each chunk can be concatenated.
-const CHUNK: usize = 48 * 1024;
+/// Chunk of the file read at a time (one hand-off to a blocking thread each, one body frame each): a multiple
+/// of 3, so that the base64 of each chunk can be concatenated. 384 KiB: a package of usual size (a few hundred
+/// KB) is read and sent at once.
+const CHUNK: usize = 3 * 128 * 1024;
 
 enum Phase {
-    Start(tokio::fs::File, Bytes),
-    Data(tokio::fs::File),
+    Start(std::fs::File, Bytes),
+    Data(std::fs::File),
     End,
+}
+
+/// Reads up to [`CHUNK`] bytes of `file` (to its end or the chunk's), as they are or in base64; `true` at the end
+/// of the file.
+fn read_chunk(file: &mut std::fs::File, base64: bool) -> std::io::Result<(Vec<u8>, bool)> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut n = 0;
+    let mut eof = false;
+    while n < CHUNK {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => {
+                eof = true;
+                break;
+            }
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(n);
+    let mut out = if base64 {
+        base64::engine::general_purpose::STANDARD
+            .encode(&buf)
+            .into_bytes()
+    } else {
+        buf
+    };
+    if eof && base64 {
+        out.extend_from_slice(b"\"}");
+    }
+    Ok((out, eof))
 }
 
 /// The file as a stream of chunks, as they are (`base64: false`) or in base64 followed by the JSON suffix.
 fn file_stream(
-    file: tokio::fs::File,
+    file: std::fs::File,
     prefix: Bytes,
     base64: bool,
 ) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
@@ -796,34 +883,15 @@ fn file_stream(
         match phase {
             Phase::Start(file, prefix) => Some((Ok(prefix), Phase::Data(file))),
             Phase::Data(mut file) => {
-                let mut buf = vec![0u8; CHUNK];
-                let mut n = 0;
-                let mut eof = false;
-                while n < CHUNK {
-                    match file.read(&mut buf[n..]).await {
-                        Ok(0) => {
-                            eof = true;
-                            break;
-                        }
-                        Ok(k) => n += k,
-                        Err(e) => return Some((Err(e), Phase::End)),
-                    }
-                }
-                buf.truncate(n);
-                let mut out = if base64 {
-                    base64::engine::general_purpose::STANDARD
-                        .encode(&buf)
-                        .into_bytes()
-                } else {
-                    buf
-                };
-                if eof {
-                    if base64 {
-                        out.extend_from_slice(b"\"}");
-                    }
-                    Some((Ok(Bytes::from(out)), Phase::End))
-                } else {
-                    Some((Ok(Bytes::from(out)), Phase::Data(file)))
+                let read = tokio::task::spawn_blocking(move || {
+                    read_chunk(&mut file, base64).map(|(out, eof)| (out, eof, file))
+                })
+                .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+                match read {
+                    Ok((out, true, _)) => Some((Ok(Bytes::from(out)), Phase::End)),
+                    Ok((out, false, file)) => Some((Ok(Bytes::from(out)), Phase::Data(file))),
+                    Err(e) => Some((Err(e), Phase::End)),
                 }
             }
             Phase::End => None,
@@ -845,10 +913,19 @@ async fn get_edoc(
         return Err(unknown_doc(doc_id));
     };
     let path = axis.blobs.path_of(&found.sha256);
-    let file = tokio::fs::File::open(&path).await.map_err(|e| {
+    let opened = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::open(&path)?;
+            let len = file.metadata()?.len();
+            Ok::<_, std::io::Error>((file, len))
+        })
+        .await
+        .map_err(Refusal::system)?
+    };
+    let (file, len) = opened.map_err(|e| {
         Refusal::system(format!("package file {} of {doc_id}: {e}", path.display()))
     })?;
-    let len = file.metadata().await.map_err(Refusal::system)?.len();
     if len != found.size as u64 {
         return Err(Refusal::system(format!(
             "package file {} of {doc_id} has {len} bytes, {} recorded",
@@ -856,7 +933,9 @@ async fn get_edoc(
             found.size
         )));
     }
-    axis.store.mark_fetched(doc_id, system).await?;
+    if found.state == "pending" {
+        axis.store.mark_fetched(doc_id, system).await?;
+    }
     let mut resp = if as_json {
         let prefix = format!(
             "{{\"status\":\"OK\",\"ErrorCode\":\"0\",\"ErrorDesc\":\"Thành công\",\"DocId\":{},\"data\":\"",

@@ -1,23 +1,40 @@
 //! The axis's database: systems, agencies, packages and deliveries, on SQLite (default, a file in the data
 //! directory, WAL and `synchronous=FULL`) or PostgreSQL, with embedded versioned migrations for both (the pattern
 //! of `vanthu-store`). Both backends run the same SQL text (`$n` placeholders), expanded once per backend by
-//! `on_pool!`.
+//! `on_pool!` (reads) and `write_tx!` (writes).
 //!
-//! Write transactions on SQLite start with `BEGIN IMMEDIATE` (the write lock is taken at once, so two writers
-//! never deadlock upgrading a read lock); on PostgreSQL a send locks its sender's `systems` row, so that the
-//! idempotency check and the insert of two identical sends cannot interleave.
+//! **Writes on SQLite** go through one writer task per store ([`Store::open`]): each write is a job sent to it,
+//! and the writer runs the jobs queued at the time one after the other inside one `BEGIN IMMEDIATE` transaction
+//! (the *batch*), each in its own `SAVEPOINT` (a job that fails undoes only its own work), then commits the batch
+//! once — one fsync of the WAL for all of them (group commit) — and only then answers each job. So writers of
+//! this process queue in memory rather than sleeping in SQLite's busy handler, a commit is durable
+//! (`synchronous=FULL`) before any write in it is acknowledged, and a failed commit fails every write in the
+//! batch. A batch whose jobs are all *light* ([`Store::mark_fetched`], information only) is committed with
+//! `synchronous=NORMAL`: visible at once, not fsync'd (see `mark_fetched` for why that is safe). Writes of other
+//! processes (the CLI) still meet this one through SQLite's lock and busy timeout.
+//!
+//! On PostgreSQL each write is its own transaction on the pool; a send locks its sender's `systems` row, so that
+//! the idempotency check and the insert of two identical sends cannot interleave.
 
+use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Executor, PgPool, Postgres, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{
+    Connection, Executor, PgConnection, PgPool, Postgres, Row, Sqlite, SqliteConnection,
+    SqlitePool, Transaction,
+};
+use std::any::Any;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 /// The shortest secret accepted for a system.
 pub const MIN_SECRET_CHARS: usize = 16;
 /// How long an identical resend (same sender, same bytes) gets the first send's `DocId` back.
 pub const IDEMPOTENCY_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// The most writes one SQLite batch holds.
+const MAX_BATCH: usize = 256;
 
 /// A storage failure. Messages in Vietnamese (the CLI prints them).
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +53,10 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// The batch of writes this write was part of could not be committed (nothing of it was kept), or the
+    /// writer has stopped.
+    #[error("lỗi ghi cơ sở dữ liệu: {0}")]
+    Batch(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -77,22 +98,55 @@ macro_rules! on_pool {
     };
 }
 
-/// What differs between the backends' write transactions.
+/// Runs `$body` (an async body returning `Result<T>`) as one write, with `$c` bound to the connection and `$pg`
+/// to whether it is PostgreSQL: on SQLite as a job of the writer task (see the module doc), on PostgreSQL in a
+/// transaction of its own. An `Err` undoes the body's work. Light writes (`durable` false) are committed
+/// without waiting for the disk (`synchronous=NORMAL` on SQLite, `synchronous_commit = off` on PostgreSQL).
+/// The body must own what it uses (it runs in the writer task on SQLite).
+macro_rules! write_tx {
+    ($store:expr, durable = $durable:expr, |$c:ident, $pg:ident| $body:block) => {
+        match &$store.pool {
+            Pool::Sqlite(_) => {
+                $store
+                    .sqlite_write($durable, move |$c: &mut SqliteConnection| {
+                        Box::pin(async move {
+                            #[allow(unused_variables)]
+                            let $pg = false;
+                            $body
+                        })
+                    })
+                    .await
+            }
+            Pool::Pg(p) => {
+                let mut tx = p.begin().await?;
+                if !$durable {
+                    sqlx::query("SET LOCAL synchronous_commit TO OFF")
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let r = {
+                    let $c: &mut PgConnection = &mut *tx;
+                    #[allow(unused_variables)]
+                    let $pg = true;
+                    async move { $body }.await?
+                };
+                tx.commit().await?;
+                Ok(r)
+            }
+        }
+    };
+}
+
+/// What differs between the backends' migrations.
 trait Backend {
     type Db: sqlx::Database;
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
-    /// A statement (binding the system id) that locks a sender for the rest of the transaction, if needed.
-    fn sender_lock(&self) -> Option<&'static str>;
 }
 
 impl Backend for SqlitePool {
     type Db = Sqlite;
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
         self.begin_with("BEGIN IMMEDIATE").await
-    }
-    fn sender_lock(&self) -> Option<&'static str> {
-        // BEGIN IMMEDIATE already serialises every writer.
-        None
     }
 }
 
@@ -101,8 +155,116 @@ impl Backend for PgPool {
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
         self.begin().await
     }
-    fn sender_lock(&self) -> Option<&'static str> {
-        Some("SELECT system_id FROM systems WHERE system_id = $1 FOR UPDATE")
+}
+
+/// A write's result, typed by [`Store::sqlite_write`].
+type Answer = Box<dyn Any + Send>;
+/// A write's work on the batch's connection.
+type Work =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Answer>> + Send>;
+
+/// One write queued for the SQLite writer task.
+struct Job {
+    /// Must be on disk before it is answered (otherwise a light write, see [`Store::mark_fetched`]).
+    durable: bool,
+    work: Work,
+    tell: oneshot::Sender<Result<Answer>>,
+}
+
+/// The SQLite writer task: takes the jobs queued, runs them as one batch, commits, answers; until every sender
+/// (every clone of the [`Store`]) is gone.
+async fn run_writer(pool: SqlitePool, mut jobs: mpsc::UnboundedReceiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        write_batch(&pool, std::mem::take(&mut batch)).await;
+    }
+}
+
+const SAVEPOINT: &str = "SAVEPOINT axis_write";
+const RELEASE: &str = "RELEASE SAVEPOINT axis_write";
+const UNDO: &str = "ROLLBACK TO SAVEPOINT axis_write; RELEASE SAVEPOINT axis_write";
+
+/// Runs a batch of jobs in one transaction and answers each: its own error if its work failed (its savepoint
+/// undone), otherwise once the transaction is committed — or the commit's failure.
+async fn write_batch(pool: &SqlitePool, jobs: Vec<Job>) {
+    fn fail_all(jobs: impl IntoIterator<Item = oneshot::Sender<Result<Answer>>>, why: &str) {
+        for tell in jobs {
+            let _ = tell.send(Err(StoreError::Batch(why.to_string())));
+        }
+    }
+    let durable = jobs.iter().any(|j| j.durable);
+    let mut conn = match pool.acquire().await {
+        Ok(c) => c,
+        Err(e) => return fail_all(jobs.into_iter().map(|j| j.tell), &e.to_string()),
+    };
+    // Set on every batch: the connection comes from the pool and the previous batch may have been light.
+    let sync = if durable {
+        "PRAGMA synchronous = FULL"
+    } else {
+        "PRAGMA synchronous = NORMAL"
+    };
+    if let Err(e) = sqlx::raw_sql(sync).execute(&mut *conn).await {
+        conn.close_on_drop();
+        return fail_all(jobs.into_iter().map(|j| j.tell), &e.to_string());
+    }
+    let mut done: Vec<(oneshot::Sender<Result<Answer>>, Answer)> = Vec::with_capacity(jobs.len());
+    let outcome: std::result::Result<(), String> = async {
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut jobs = jobs.into_iter();
+        while let Some(job) = jobs.next() {
+            let step: std::result::Result<(), String> = async {
+                sqlx::raw_sql(SAVEPOINT)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                match (job.work)(&mut tx).await {
+                    Ok(answer) => {
+                        sqlx::raw_sql(RELEASE)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        done.push((job.tell, answer));
+                    }
+                    Err(e) => {
+                        // When SQLite has rolled the whole transaction back (I/O error, full disk), the
+                        // savepoint is gone and the undo fails: the batch fails, this job with it.
+                        let undone = sqlx::raw_sql(UNDO).execute(&mut *tx).await;
+                        let _ = job.tell.send(Err(e));
+                        undone.map_err(|e| e.to_string())?;
+                    }
+                }
+                Ok(())
+            }
+            .await;
+            if let Err(why) = step {
+                fail_all(jobs.map(|j| j.tell), &why);
+                return Err(why);
+            }
+        }
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+    .await;
+    match outcome {
+        Ok(()) => {
+            for (tell, answer) in done {
+                let _ = tell.send(Ok(answer));
+            }
+        }
+        Err(why) => {
+            tracing::error!(writes = done.len(), error = %why, "axis: a batch of writes was rolled back");
+            fail_all(done.into_iter().map(|(tell, _)| tell), &why);
+        }
+    }
+    if !durable
+        && sqlx::raw_sql("PRAGMA synchronous = FULL")
+            .execute(&mut *conn)
+            .await
+            .is_err()
+    {
+        conn.close_on_drop();
     }
 }
 
@@ -236,6 +398,8 @@ pub(crate) struct SentRow {
 pub(crate) struct Fetch {
     pub sha256: String,
     pub size: i64,
+    /// `pending`, `fetched`, `done` or `fail`.
+    pub state: String,
 }
 
 /// A code usable as an agency or system id: 1–64 characters, none of them a space, `,`, `;` or `"`.
@@ -273,6 +437,8 @@ fn opt(s: &Option<String>) -> Option<String> {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The SQLite writer task's queue (SQLite only).
+    writer: Option<mpsc::UnboundedSender<Job>>,
 }
 
 impl Store {
@@ -331,8 +497,13 @@ impl Store {
                 "Địa chỉ cơ sở dữ liệu \"{url}\" không được hỗ trợ: dùng sqlite:ĐƯỜNG_DẪN hoặc postgres://..."
             )));
         };
-        let store = Store { pool };
+        let mut store = Store { pool, writer: None };
         store.migrate().await?;
+        if let Pool::Sqlite(p) = &store.pool {
+            let (queue, jobs) = mpsc::unbounded_channel();
+            tokio::spawn(run_writer(p.clone(), jobs));
+            store.writer = Some(queue);
+        }
         Ok(store)
     }
 
@@ -347,6 +518,31 @@ impl Store {
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         on_pool!(self, p => { p.close().await })
+    }
+
+    /// Runs a write as a job of the SQLite writer task and answers once its batch is committed.
+    async fn sqlite_write<R, F>(&self, durable: bool, work: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<R>> + Send + 'static,
+    {
+        let stopped = || StoreError::Batch("bộ ghi cơ sở dữ liệu đã dừng".into());
+        let writer = self.writer.as_ref().ok_or_else(stopped)?;
+        let (tell, told) = oneshot::channel();
+        let work: Work = Box::new(move |c| {
+            Box::pin(async move { work(c).await.map(|r| Box::new(r) as Answer) })
+        });
+        writer
+            .send(Job {
+                durable,
+                work,
+                tell,
+            })
+            .map_err(|_| stopped())?;
+        let answer = told.await.map_err(|_| stopped())??;
+        Ok(*answer
+            .downcast::<R>()
+            .expect("a write answers with its own type"))
     }
 
     async fn migrate(&self) -> Result<()> {
@@ -423,39 +619,46 @@ impl Store {
             }
         };
         let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let taken: Option<String> = sqlx::query_scalar("SELECT system_id FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let (code, name, secret) = (code.to_string(), name.to_string(), a.secret.clone());
+        let (pcode, mail, mobile, fax) = (opt(&a.pcode), opt(&a.mail), opt(&a.mobile), opt(&a.fax));
+        write_tx!(self, durable = true, |c, pg| {
+            let (code, name) = (code.as_str(), name.as_str());
+            let taken: Option<String> =
+                sqlx::query_scalar("SELECT system_id FROM agencies WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *c)
+                    .await?;
             if let Some(s) = taken {
-                return Err(StoreError::Conflict(format!("Mã đơn vị {code} đã có (thuộc hệ thống {s}).")));
+                return Err(StoreError::Conflict(format!(
+                    "Mã đơn vị {code} đã có (thuộc hệ thống {s})."
+                )));
             }
             let host = match &system {
                 None => {
-                    let exists: Option<String> = sqlx::query_scalar("SELECT system_id FROM systems WHERE system_id = $1")
-                        .bind(code)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let exists: Option<String> =
+                        sqlx::query_scalar("SELECT system_id FROM systems WHERE system_id = $1")
+                            .bind(code)
+                            .fetch_optional(&mut *c)
+                            .await?;
                     if exists.is_some() {
                         return Err(StoreError::Conflict(format!("Hệ thống {code} đã có.")));
                     }
                     sqlx::query("INSERT INTO systems (system_id, name, secret, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
                         .bind(code)
                         .bind(name)
-                        .bind(a.secret.as_deref().unwrap_or_default())
+                        .bind(secret.as_deref().unwrap_or_default())
                         .bind(true)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .execute(&mut *c)
                         .await?;
                     code.to_string()
                 }
                 Some(s) => {
-                    let exists: Option<String> = sqlx::query_scalar("SELECT system_id FROM systems WHERE system_id = $1")
-                        .bind(s)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    let exists: Option<String> =
+                        sqlx::query_scalar("SELECT system_id FROM systems WHERE system_id = $1")
+                            .bind(s)
+                            .fetch_optional(&mut *c)
+                            .await?;
                     if exists.is_none() {
                         return Err(StoreError::NotFound(format!("Không có hệ thống {s}.")));
                     }
@@ -466,16 +669,15 @@ impl Store {
                 .bind(code)
                 .bind(name)
                 .bind(&host)
-                .bind(opt(&a.pcode))
-                .bind(opt(&a.mail))
-                .bind(opt(&a.mobile))
-                .bind(opt(&a.fax))
+                .bind(&pcode)
+                .bind(&mail)
+                .bind(&mobile)
+                .bind(&fax)
                 .bind(true)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
-            tx.commit().await?;
-            Ok(())
+            Ok::<_, StoreError>(())
         })
     }
 
@@ -518,43 +720,50 @@ impl Store {
     pub async fn set_active(&self, code: &str, active: bool) -> Result<()> {
         let code = code.trim();
         let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        let code = code.to_string();
+        write_tx!(self, durable = true, |c, pg| {
+            let code = code.as_str();
             let a = sqlx::query("UPDATE agencies SET active = $1, updated_at = $2 WHERE code = $3")
                 .bind(active)
                 .bind(now)
                 .bind(code)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?
                 .rows_affected();
-            let s = sqlx::query("UPDATE systems SET active = $1, updated_at = $2 WHERE system_id = $3")
-                .bind(active)
-                .bind(now)
-                .bind(code)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let s =
+                sqlx::query("UPDATE systems SET active = $1, updated_at = $2 WHERE system_id = $3")
+                    .bind(active)
+                    .bind(now)
+                    .bind(code)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
             if a + s == 0 {
-                return Err(StoreError::NotFound(format!("Không có đơn vị hay hệ thống mã {code}.")));
+                return Err(StoreError::NotFound(format!(
+                    "Không có đơn vị hay hệ thống mã {code}."
+                )));
             }
-            tx.commit().await?;
-            Ok(())
+            Ok::<_, StoreError>(())
         })
     }
 
     /// Replaces a system's secret (requests signed with the old one are refused from now on).
     pub async fn rotate_secret(&self, system_id: &str, secret: &str) -> Result<()> {
         check_secret(secret)?;
-        on_pool!(self, p => {
-            let n = sqlx::query("UPDATE systems SET secret = $1, updated_at = $2 WHERE system_id = $3")
-                .bind(secret)
-                .bind(now_ms())
-                .bind(system_id.trim())
-                .execute(p)
-                .await?
-                .rows_affected();
+        let (system_id, secret, now) = (system_id.trim().to_string(), secret.to_string(), now_ms());
+        write_tx!(self, durable = true, |c, pg| {
+            let n =
+                sqlx::query("UPDATE systems SET secret = $1, updated_at = $2 WHERE system_id = $3")
+                    .bind(&secret)
+                    .bind(now)
+                    .bind(&system_id)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
             if n == 0 {
-                return Err(StoreError::NotFound(format!("Không có hệ thống {}.", system_id.trim())));
+                return Err(StoreError::NotFound(format!(
+                    "Không có hệ thống {system_id}."
+                )));
             }
             Ok(())
         })
@@ -611,10 +820,14 @@ impl Store {
     ) -> Result<(String, bool)> {
         let now = now_ms();
         let doc_id = new_doc_id();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            if let Some(q) = p.sender_lock() {
-                sqlx::query(q).bind(&pkg.sender).execute(&mut *tx).await?;
+        let (pkg, deliveries) = (pkg.clone(), deliveries.to_vec());
+        write_tx!(self, durable = true, |c, pg| {
+            if pg {
+                // SQLite's writer already runs one write at a time.
+                sqlx::query("SELECT system_id FROM systems WHERE system_id = $1 FOR UPDATE")
+                    .bind(&pkg.sender)
+                    .execute(&mut *c)
+                    .await?;
             }
             let earlier: Option<String> = sqlx::query_scalar(
                 "SELECT doc_id FROM packages WHERE sender = $1 AND sha256 = $2 AND message_type = $3 AND created_at >= $4 ORDER BY created_at DESC LIMIT 1",
@@ -623,10 +836,9 @@ impl Store {
             .bind(&pkg.sha256)
             .bind(pkg.message_type)
             .bind(now - IDEMPOTENCY_WINDOW_MS)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *c)
             .await?;
             if let Some(earlier) = earlier {
-                tx.rollback().await?;
                 return Ok((earlier, false));
             }
             sqlx::query(
@@ -646,9 +858,9 @@ impl Store {
             .bind(&pkg.response_for)
             .bind(pkg.to_codes.join(","))
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *c)
             .await?;
-            for (system, codes) in deliveries {
+            for (system, codes) in &deliveries {
                 sqlx::query(
                     "INSERT INTO deliveries (doc_id, system_id, message_type, to_codes, state, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $5)",
                 )
@@ -657,11 +869,10 @@ impl Store {
                 .bind(pkg.message_type)
                 .bind(codes.join(","))
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
             }
-            tx.commit().await?;
-            Ok((doc_id, true))
+            Ok::<_, StoreError>((doc_id, true))
         })
     }
 
@@ -718,7 +929,7 @@ impl Store {
     pub(crate) async fn fetch(&self, doc_id: &str, system: &str) -> Result<Option<Fetch>> {
         on_pool!(self, p => {
             let row = sqlx::query(
-                "SELECT p.sha256, p.size FROM deliveries d JOIN packages p ON p.doc_id = d.doc_id WHERE d.doc_id = $1 AND d.system_id = $2",
+                "SELECT p.sha256, p.size, d.state FROM deliveries d JOIN packages p ON p.doc_id = d.doc_id WHERE d.doc_id = $1 AND d.system_id = $2",
             )
             .bind(doc_id)
             .bind(system)
@@ -729,24 +940,36 @@ impl Store {
                 Some(r) => Ok(Some(Fetch {
                     sha256: r.try_get("sha256")?,
                     size: r.try_get("size")?,
+                    state: r.try_get("state")?,
                 })),
             }
         })
     }
 
     /// A pending delivery becomes `fetched` (the package was handed out; still listed until acknowledged).
+    ///
+    /// A light write: committed and visible at once, but not waited on the disk for (SQLite: a batch of light
+    /// writes only is committed with `synchronous=NORMAL`, the WAL not fsync'd; PostgreSQL:
+    /// `synchronous_commit = off`). That is safe because the mark is information only: it moves nothing off
+    /// the queue (a `fetched` delivery stays listed until `done`/`fail`, like a `pending` one) and no
+    /// acknowledgement depends on it. What a power cut can do is lose the mark, the delivery reading `pending`
+    /// again (and `receivedTime` empty) — as if the package had not been fetched yet, which at-least-once
+    /// delivery already allows: the recipient fetches it again. The database stays consistent: a WAL commit
+    /// lost is lost whole, and every later durable commit (a send, an `updateStatus`) fsyncs the WAL with
+    /// every commit before it, this mark included. A process crash (not a power cut) loses nothing: the
+    /// commit is in the operating system's cache.
     pub(crate) async fn mark_fetched(&self, doc_id: &str, system: &str) -> Result<()> {
-        let now = now_ms();
-        on_pool!(self, p => {
+        let (now, doc_id, system) = (now_ms(), doc_id.to_string(), system.to_string());
+        write_tx!(self, durable = false, |c, pg| {
             sqlx::query(
                 "UPDATE deliveries SET state = 'fetched', fetched_at = $1, updated_at = $1 WHERE doc_id = $2 AND system_id = $3 AND state = 'pending'",
             )
             .bind(now)
-            .bind(doc_id)
-            .bind(system)
-            .execute(p)
+            .bind(&doc_id)
+            .bind(&system)
+            .execute(&mut *c)
             .await?;
-            Ok(())
+            Ok::<_, StoreError>(())
         })
     }
 
@@ -760,27 +983,28 @@ impl Store {
     ) -> Result<bool> {
         let now = now_ms();
         let terminal = matches!(status, "done" | "fail");
-        on_pool!(self, p => {
+        let (doc_id, system, status) = (doc_id.to_string(), system.to_string(), status.to_string());
+        write_tx!(self, durable = true, |c, pg| {
             let n = if terminal {
                 sqlx::query(
                     "UPDATE deliveries SET state = $1, status = $1, done_at = $2, updated_at = $2, fetched_at = COALESCE(fetched_at, $2) WHERE doc_id = $3 AND system_id = $4",
                 )
-                .bind(status)
+                .bind(&status)
                 .bind(now)
-                .bind(doc_id)
-                .bind(system)
-                .execute(p)
+                .bind(&doc_id)
+                .bind(&system)
+                .execute(&mut *c)
                 .await?
             } else {
                 sqlx::query("UPDATE deliveries SET status = $1, updated_at = $2 WHERE doc_id = $3 AND system_id = $4")
-                    .bind(status)
+                    .bind(&status)
                     .bind(now)
-                    .bind(doc_id)
-                    .bind(system)
-                    .execute(p)
+                    .bind(&doc_id)
+                    .bind(&system)
+                    .execute(&mut *c)
                     .await?
             };
-            Ok(n.rows_affected() > 0)
+            Ok::<_, StoreError>(n.rows_affected() > 0)
         })
     }
 
@@ -848,26 +1072,31 @@ impl Store {
             return Err(StoreError::Invalid("Thiếu tên đơn vị (name).".into()));
         }
         let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let owner: Option<String> = sqlx::query_scalar("SELECT system_id FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let (system, code, name) = (system.to_string(), code.to_string(), name.to_string());
+        let (pcode, mail, mobile, fax) = (opt(&r.pcode), opt(&r.mail), opt(&r.mobile), opt(&r.fax));
+        write_tx!(self, durable = true, |c, pg| {
+            let (system, code, name) = (system.as_str(), code.as_str(), name.as_str());
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT system_id FROM agencies WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *c)
+                    .await?;
             let created = match owner {
                 Some(o) if o != system => {
-                    return Err(StoreError::Conflict(format!("Mã đơn vị {code} đã thuộc một hệ thống khác.")));
+                    return Err(StoreError::Conflict(format!(
+                        "Mã đơn vị {code} đã thuộc một hệ thống khác."
+                    )));
                 }
                 Some(_) => {
                     sqlx::query("UPDATE agencies SET name = $1, pcode = $2, mail = $3, mobile = $4, fax = $5, updated_at = $6 WHERE code = $7")
                         .bind(name)
-                        .bind(opt(&r.pcode))
-                        .bind(opt(&r.mail))
-                        .bind(opt(&r.mobile))
-                        .bind(opt(&r.fax))
+                        .bind(&pcode)
+                        .bind(&mail)
+                        .bind(&mobile)
+                        .bind(&fax)
                         .bind(now)
                         .bind(code)
-                        .execute(&mut *tx)
+                        .execute(&mut *c)
                         .await?;
                     false
                 }
@@ -881,19 +1110,18 @@ impl Store {
                         .bind(code)
                         .bind(name)
                         .bind(system)
-                        .bind(opt(&r.pcode))
-                        .bind(opt(&r.mail))
-                        .bind(opt(&r.mobile))
-                        .bind(opt(&r.fax))
+                        .bind(&pcode)
+                        .bind(&mail)
+                        .bind(&mobile)
+                        .bind(&fax)
                         .bind(true)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .execute(&mut *c)
                         .await?;
                     true
                 }
             };
-            tx.commit().await?;
-            Ok(created)
+            Ok::<_, StoreError>(created)
         })
     }
 
@@ -905,15 +1133,18 @@ impl Store {
                 "Không xóa được {code}: đây là mã chính của hệ thống gọi."
             )));
         }
-        on_pool!(self, p => {
+        let (system, code) = (system.to_string(), code.to_string());
+        write_tx!(self, durable = true, |c, pg| {
             let n = sqlx::query("DELETE FROM agencies WHERE code = $1 AND system_id = $2")
-                .bind(code)
-                .bind(system)
-                .execute(p)
+                .bind(&code)
+                .bind(&system)
+                .execute(&mut *c)
                 .await?
                 .rows_affected();
             if n == 0 {
-                return Err(StoreError::NotFound(format!("Hệ thống gọi không có đơn vị mã {code}.")));
+                return Err(StoreError::NotFound(format!(
+                    "Hệ thống gọi không có đơn vị mã {code}."
+                )));
             }
             Ok(())
         })
@@ -987,6 +1218,63 @@ mod tests {
     fn times_are_rfc3339_utc_with_milliseconds() {
         assert_eq!(format_ms(1_795_333_857_123), "2026-11-22T07:50:57.123Z");
         assert_eq!(format_ms(0), "1970-01-01T00:00:00Z");
+    }
+
+    /// Writes queued together share a batch: each failing one (a conflict) is undone alone, the others are kept.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path(), None).await.unwrap();
+        let agency = |code: &str| NewAgency {
+            code: code.into(),
+            name: "Đơn vị".into(),
+            system: Some("SYS.1".into()),
+            ..Default::default()
+        };
+        store
+            .add_agency(&NewAgency {
+                code: "SYS.1".into(),
+                name: "Hệ thống".into(),
+                secret: Some("0123456789abcdef".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..64 {
+            let (store, a) = (
+                store.clone(),
+                agency(&if i % 2 == 0 {
+                    format!("C.{i}")
+                } else {
+                    "C.DUP".into()
+                }),
+            );
+            tasks.push(tokio::spawn(async move { store.add_agency(&a).await }));
+        }
+        let (mut added, mut conflicts) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => added += 1,
+                Err(StoreError::Conflict(_)) => conflicts += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!((added, conflicts), (33, 31));
+        let codes: Vec<String> = store
+            .list_agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.code)
+            .collect();
+        assert_eq!(codes.len(), 34);
+        assert!(codes.contains(&"C.DUP".to_string()) && codes.contains(&"C.62".to_string()));
+        // Reopened: every acknowledged write is there.
+        store.close().await;
+        drop(store);
+        let again = Store::open_in(dir.path(), None).await.unwrap();
+        assert_eq!(again.list_agencies().await.unwrap().len(), 34);
     }
 
     #[test]
