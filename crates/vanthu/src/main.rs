@@ -197,6 +197,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
             println!("Cơ sở dữ liệu đã có dữ liệu: không tạo thêm dữ liệu mẫu.");
         }
     }
+    // Checked before the port is opened: a wrong exchange setting stops the start with its reason.
+    let (dir, _) = args.data.resolve(&file)?;
+    let exchange_settings = exchange::resolve(&args.exchange, file.exchange.as_ref(), &dir)?;
     let listen = args
         .listen
         .or(file.listen.clone())
@@ -212,8 +215,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         started.elapsed().as_millis()
     );
     let store = app.store.clone();
-    let (dir, _) = args.data.resolve(&file)?;
-    let worker = match exchange::resolve(&args.exchange, file.exchange.as_ref(), &dir)? {
+    let worker = match exchange_settings {
         Some(s) => {
             println!(
                 "Liên thông qua trục {} với mã hệ thống {}, lấy gói tin mỗi {} giây, ký bằng {}.",

@@ -425,3 +425,45 @@ async fn a_province_and_the_central_office_exchange_through_a_real_axis() {
     assert_eq!(created, 2, "{inbox}");
     drop(axis);
 }
+
+#[test]
+fn wrong_exchange_settings_stop_the_start_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], secret: Option<&str>| {
+        let mut c = vanthu();
+        c.args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path())
+            .args(["--exchange-endpoint", "http://127.0.0.1:9"])
+            .args(extra);
+        if let Some(s) = secret {
+            c.env("VANTHU_EXCHANGE_SECRET", s);
+        }
+        let out = c.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, stdout, stderr) = run(&[], Some(PROVINCE_SECRET));
+    assert!(!ok);
+    assert!(stderr.contains("thiếu mã hệ thống"), "{stderr}");
+    assert!(!stdout.contains("đang chạy"), "{stdout}");
+    let (ok, _, stderr) = run(&["--exchange-system-id", PROVINCE], None);
+    assert!(!ok);
+    assert!(stderr.contains("thiếu khóa bí mật"), "{stderr}");
+    let (ok, _, stderr) = run(&["--exchange-system-id", PROVINCE], Some("ngan"));
+    assert!(!ok);
+    assert!(stderr.contains("ít nhất 16 ký tự"), "{stderr}");
+    let (ok, _, stderr) = run(
+        &[
+            "--exchange-system-id",
+            PROVINCE,
+            "--exchange-key",
+            "/khong/co.pem",
+        ],
+        Some(PROVINCE_SECRET),
+    );
+    assert!(!ok);
+    assert!(stderr.contains("cần cả khóa"), "{stderr}");
+}
