@@ -98,33 +98,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn find_vanthu(arg: Option<&Path>) -> Result<PathBuf> {
-    let mut candidates = Vec::new();
-    match arg {
-        Some(p) => candidates.push(p.to_path_buf()),
-        None => {
-            candidates.push(PathBuf::from("target/release/vanthu"));
-            if let Ok(me) = std::env::current_exe()
-                && let Some(dir) = me.parent()
-                && dir.file_name().is_some_and(|n| n == "release")
-            {
-                candidates.push(dir.join("vanthu"));
-            }
-        }
-    }
-    for c in &candidates {
-        if c.is_file() {
-            return c
-                .canonicalize()
-                .with_context(|| format!("cannot resolve {}", c.display()));
-        }
-    }
-    bail!(
-        "no vanthu binary at {}.\nBuild the release binaries first:\n    cargo build --release -p vanthu -p vanthu-bench\nthen run target/release/vanthu-bench from the workspace root (or pass --vanthu PATH).",
-        candidates[0].display()
-    )
-}
-
 fn check(cli: &Cli) -> Result<()> {
     if !(0.5..=600.0).contains(&cli.seconds) {
         bail!("--seconds must be between 0.5 and 600");
@@ -186,7 +159,7 @@ async fn cold_start(
 
 async fn run(cli: Cli) -> Result<()> {
     check(&cli)?;
-    let bin = find_vanthu(cli.vanthu.as_deref())?;
+    let bin = procs::find_vanthu(cli.vanthu.as_deref(), "vanthu-bench")?;
     if cfg!(debug_assertions) {
         eprintln!(
             "warning: vanthu-bench itself is a debug build; the load generator will be slow. Use cargo build --release -p vanthu-bench."

@@ -9,6 +9,35 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
+/// The release `vanthu` to measure: the one given, else `target/release/vanthu`, else the one next to this
+/// program (`program` names it in the message when none is there).
+pub fn find_vanthu(arg: Option<&Path>, program: &str) -> Result<PathBuf> {
+    let mut candidates = Vec::new();
+    match arg {
+        Some(p) => candidates.push(p.to_path_buf()),
+        None => {
+            candidates.push(PathBuf::from("target/release/vanthu"));
+            if let Ok(me) = std::env::current_exe()
+                && let Some(dir) = me.parent()
+                && dir.file_name().is_some_and(|n| n == "release")
+            {
+                candidates.push(dir.join("vanthu"));
+            }
+        }
+    }
+    for c in &candidates {
+        if c.is_file() {
+            return c
+                .canonicalize()
+                .with_context(|| format!("cannot resolve {}", c.display()));
+        }
+    }
+    bail!(
+        "no vanthu binary at {}.\nBuild the release binaries first:\n    cargo build --release -p vanthu -p vanthu-bench\nthen run target/release/{program} from the workspace root (or pass --vanthu PATH).",
+        candidates[0].display()
+    )
+}
+
 /// Environment variables of vanthu that could point the child elsewhere than its temporary directory.
 const VANTHU_ENV: [&str; 5] = [
     "VANTHU_LISTEN",

@@ -164,33 +164,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn find_vanthu(arg: Option<&Path>) -> Result<PathBuf> {
-    let mut candidates = Vec::new();
-    match arg {
-        Some(p) => candidates.push(p.to_path_buf()),
-        None => {
-            candidates.push(PathBuf::from("target/release/vanthu"));
-            if let Ok(me) = std::env::current_exe()
-                && let Some(dir) = me.parent()
-                && dir.file_name().is_some_and(|n| n == "release")
-            {
-                candidates.push(dir.join("vanthu"));
-            }
-        }
-    }
-    for c in &candidates {
-        if c.is_file() {
-            return c
-                .canonicalize()
-                .with_context(|| format!("cannot resolve {}", c.display()));
-        }
-    }
-    bail!(
-        "no vanthu binary at {}.\nBuild the release binaries first:\n    cargo build --release -p vanthu -p vanthu-bench\nthen run target/release/vanthu-bench-axis from the workspace root (or pass --vanthu PATH).",
-        candidates[0].display()
-    )
-}
-
 fn check(cli: &Cli) -> Result<()> {
     if cli.concurrency.is_empty() || cli.concurrency.iter().any(|&c| !(1..=512).contains(&c)) {
         bail!("--concurrency takes numbers between 1 and 512, e.g. 1,8,32");
@@ -703,7 +676,7 @@ fn loadavg() -> String {
 
 async fn run(cli: Cli) -> Result<()> {
     check(&cli)?;
-    let bin = find_vanthu(cli.vanthu.as_deref())?;
+    let bin = procs::find_vanthu(cli.vanthu.as_deref(), "vanthu-bench-axis")?;
     let tmp = match &cli.dir {
         Some(d) => tempfile::Builder::new()
             .prefix("vanthu-bench-axis-")

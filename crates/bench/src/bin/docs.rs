@@ -137,33 +137,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn find_vanthu(arg: Option<&Path>) -> Result<PathBuf> {
-    let mut candidates = Vec::new();
-    match arg {
-        Some(p) => candidates.push(p.to_path_buf()),
-        None => {
-            candidates.push(PathBuf::from("target/release/vanthu"));
-            if let Ok(me) = std::env::current_exe()
-                && let Some(dir) = me.parent()
-                && dir.file_name().is_some_and(|n| n == "release")
-            {
-                candidates.push(dir.join("vanthu"));
-            }
-        }
-    }
-    for c in &candidates {
-        if c.is_file() {
-            return c
-                .canonicalize()
-                .with_context(|| format!("cannot resolve {}", c.display()));
-        }
-    }
-    bail!(
-        "no vanthu binary at {}.\nBuild the release binaries first:\n    cargo build --release -p vanthu -p vanthu-bench\nthen run target/release/vanthu-bench-docs from the workspace root (or pass --vanthu PATH).",
-        candidates[0].display()
-    )
-}
-
 fn check(cli: &Cli) -> Result<()> {
     let conc_ok = |v: &[usize]| !v.is_empty() && v.iter().all(|&c| (1..=512).contains(&c));
     if !conc_ok(&cli.concurrency) || !conc_ok(&cli.page_concurrency) {
@@ -2163,7 +2136,7 @@ fn memory_line(label: &str, m: Option<Memory>) -> String {
 
 async fn run(cli: Cli) -> Result<()> {
     check(&cli)?;
-    let bin = find_vanthu(cli.vanthu.as_deref())?;
+    let bin = procs::find_vanthu(cli.vanthu.as_deref(), "vanthu-bench-docs")?;
     if cfg!(debug_assertions) {
         eprintln!(
             "warning: vanthu-bench-docs itself is a debug build; the client will be slow. Use cargo build --release -p vanthu-bench."
