@@ -5,19 +5,8 @@
 
 mod common;
 
-use common::{DEMO_PASSWORD, TestServer, multipart, pdf};
+use common::{DEMO_PASSWORD, TestServer, multipart, pdf, queue_ids};
 use serde_json::{Value, json};
-
-async fn queue_ids(s: &TestServer, token: &str, queue: &str) -> Vec<i64> {
-    let (st, v) = s.get(token, &format!("/api/v1/queues/{queue}")).await;
-    assert_eq!(st, 200, "{v}");
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_i64().unwrap())
-        .collect()
-}
 
 #[tokio::test]
 async fn incoming_document_from_registration_to_done() {

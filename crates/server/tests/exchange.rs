@@ -9,7 +9,7 @@
 mod common;
 
 use async_trait::async_trait;
-use common::{DEMO_PASSWORD, TestServer, multipart, pdf};
+use common::{DEMO_PASSWORD, TestServer, multipart, pdf, queue_ids};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -197,17 +197,6 @@ fn recipient<'a>(detail: &'a Value, code: &str) -> &'a Value {
         .iter()
         .find(|r| r["code"] == code && r["channel"] == "axis")
         .unwrap_or_else(|| panic!("no recipient {code} in {detail}"))
-}
-
-async fn queue_ids(s: &TestServer, token: &str, queue: &str) -> Vec<i64> {
-    let (st, v) = s.get(token, &format!("/api/v1/queues/{queue}")).await;
-    assert_eq!(st, 200, "{v}");
-    v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_i64().unwrap())
-        .collect()
 }
 
 #[tokio::test]

@@ -201,3 +201,15 @@ pub async fn multipart(
     let st = r.status().as_u16();
     (st, r.json().await.unwrap_or(Value::Null))
 }
+
+/// The ids of the documents in one of the reader's queues.
+pub async fn queue_ids(s: &TestServer, token: &str, queue: &str) -> Vec<i64> {
+    let (st, v) = s.get(token, &format!("/api/v1/queues/{queue}")).await;
+    assert_eq!(st, 200, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect()
+}
